@@ -1,0 +1,210 @@
+"""The YAML config as pydantic models: the one place for defaults and validation.
+
+Every field carries its meaning; this module *is* the config reference. ``load_config`` turns
+any validation failure into a ``ConfigError`` that names the file, the dotted key, the value
+given and what is allowed.
+"""
+
+from __future__ import annotations
+
+import typing
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from archsearch.errors import ConfigError, InvalidMacroError
+from archsearch.space.builders import check_macro
+from archsearch.space.primitives import SEARCHABLE_PRIMITIVES
+
+
+class Section(BaseModel):
+    # A typo'd key is an error, never silently ignored.
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class DataConfig(Section):
+    name: Literal["digits", "cifar10", "synthetic"] = "digits"  # data set from the registry
+    root: str | None = None  # folder with the data files (cifar10: data_batch_1.bin ...)
+    limit: int | None = Field(None, ge=1)  # keep at most this many training samples
+    val_limit: int | None = Field(None, ge=1)  # keep at most this many validation samples
+    val_fraction: float = Field(0.2, gt=0, lt=1)  # digits/synthetic: held-out share
+    seed: int = 0  # split and subsampling seed
+    synthetic_samples: int = Field(512, ge=2)  # synthetic: number of samples
+    synthetic_shape: tuple[int, int, int] = (3, 8, 8)  # synthetic: (C, H, W)
+    synthetic_classes: int = Field(4, ge=2)  # synthetic: number of classes
+
+
+class ModelConfig(Section):
+    init_channels: int = Field(8, ge=1)  # channels of the first cells (doubled per reduction)
+    edges_per_node: int = Field(2, ge=1)  # seed cells: edges of each random node
+    primitives: list[str] = Field(default_factory=lambda: list(SEARCHABLE_PRIMITIVES))
+
+    @model_validator(mode="after")
+    def _known_primitives(self) -> ModelConfig:
+        unknown = [p for p in self.primitives if p not in SEARCHABLE_PRIMITIVES]
+        if unknown:
+            raise ValueError(f"unknown primitive(s) {unknown}; allowed: "
+                             f"{', '.join(SEARCHABLE_PRIMITIVES)}")
+        return self
+
+
+class TrainConfig(Section):
+    epochs: int = Field(3, ge=1)  # passes over the training set
+    batch_size: int = Field(64, ge=1)
+    eval_batch_size: int = Field(256, ge=1)
+    lr: float = Field(0.05, gt=0)  # SGD learning rate at the start of the cosine schedule
+    lr_min: float = Field(0.0, ge=0)  # cosine schedule floor
+    schedule: Literal["cosine", "constant"] = "cosine"
+    momentum: float = Field(0.9, ge=0, lt=1)
+    nesterov: bool = False
+    weight_decay: float = Field(3e-4, ge=0)
+    grad_clip: float | None = Field(5.0, gt=0)  # max gradient norm; null disables clipping
+    arch_lr: float = Field(0.01, gt=0)  # Adam learning rate of architecture weights
+    arch_l1: float = Field(1e-3, ge=0)  # L1 penalty on Petridish architecture weights
+    device: Literal["auto", "cpu", "cuda"] = "auto"  # auto: CUDA when one is visible
+
+
+class SeedGrid(Section):
+    reductions: list[int] = Field(default_factory=lambda: [1, 2])
+    cells: list[int] = Field(default_factory=lambda: [3, 4, 5])
+    nodes: list[int] = Field(default_factory=lambda: [1, 2])
+
+    def combinations(self) -> list[tuple[int, int, int]]:
+        """Every valid (reductions, cells, nodes); invalid ones are skipped, as archai does."""
+        combos = []
+        for r in self.reductions:
+            for c in self.cells:
+                for n in self.nodes:
+                    try:
+                        check_macro(c, r, n)
+                    except InvalidMacroError:
+                        continue
+                    combos.append((r, c, n))
+        return combos
+
+    @model_validator(mode="after")
+    def _some_valid(self) -> SeedGrid:
+        if not self.combinations():
+            raise ValueError(
+                f"no valid seed: every combination of reductions={self.reductions}, "
+                f"cells={self.cells} has cells < 2 * reductions + 1")
+        return self
+
+
+class PetridishConfig(Section):
+    name: Literal["petridish"] = "petridish"
+    seed_grid: SeedGrid = Field(default_factory=SeedGrid)
+    search_epochs: int = Field(1, ge=1)  # epochs of the SEARCH stage (architecture weights)
+    top_k: int = Field(3, ge=1)  # (input, primitive) pairs kept when a search node is finalised
+    eps: float = Field(0.025, ge=0)  # eps-band: error <= (1 + eps) * hull error at that MAdd
+    max_madd: float = Field(2e8, gt=0)  # never grow a parent at or beyond this MAdd
+    max_hull_points: int = Field(100, ge=1)  # stop once the hull has this many points
+
+
+class BudgetConfig(Section):
+    max_jobs: int | None = Field(None, ge=1)  # trained models (seed + post-train), then stop
+    max_duration_s: float | None = Field(None, gt=0)  # wall-clock seconds, then stop
+    max_gpu_hours: float | None = Field(None, gt=0)  # sum of job time x GPUs per job
+
+
+class ResourcesConfig(Section):
+    engine: Literal["ray", "local"] = "ray"  # local: in-process, one job at a time
+    gpus: float = Field(1.0, ge=0)  # GPUs per job (fractional allowed); CPU fallback if none
+    cpus: float = Field(1.0, gt=0)  # CPUs per job
+    max_concurrent: int | None = Field(None, ge=1)  # cap on jobs in flight (default: cluster)
+    max_retries: int = Field(2, ge=0)  # re-runs of a job whose worker died
+    ray_address: str | None = None  # null: RAY_ADDRESS or a running cluster, else local
+
+
+class Config(Section):
+    name: str = "petridish"  # run name: runs/<name>
+    out_dir: str = "runs"  # parent folder of run directories
+    seed: int = 0  # global seed: seed cells, parent sampling, training
+    data: DataConfig = Field(default_factory=DataConfig)
+    model: ModelConfig = Field(default_factory=ModelConfig)
+    train: TrainConfig = Field(default_factory=TrainConfig)
+    strategy: PetridishConfig = Field(default_factory=PetridishConfig)
+    budget: BudgetConfig = Field(default_factory=BudgetConfig)
+    resources: ResourcesConfig = Field(default_factory=ResourcesConfig)
+    plot_every_s: float = Field(10.0, ge=0)  # refresh plots at most this often while searching
+
+    def to_yaml(self) -> str:
+        return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False)
+
+
+def parse_override(text: str) -> tuple[list[str], Any]:
+    """``a.b=c`` -> (["a", "b"], value parsed as YAML, so ``3`` is an int and ``[1,2]`` a list)."""
+    key, sep, raw = text.partition("=")
+    if not sep or not key.strip():
+        raise ConfigError(f"override {text!r} is not of the form key.path=value")
+    return key.strip().split("."), yaml.safe_load(raw)
+
+
+def _set_path(tree: dict[str, Any], path: list[str], value: Any) -> None:
+    node = tree
+    for part in path[:-1]:
+        child = node.setdefault(part, {})
+        if not isinstance(child, dict):
+            raise ConfigError(f"override {'.'.join(path)}: {part!r} is not a section")
+        node = child
+    node[path[-1]] = value
+
+
+def _allowed(model: type[BaseModel], loc: tuple[Any, ...]) -> str:
+    """What a location accepts: the section's keys for an unknown key, else the field's type."""
+    section: Any = model
+    for part in loc[:-1]:
+        fields = getattr(section, "model_fields", {})
+        if part not in fields:
+            break
+        section = fields[part].annotation
+    fields = getattr(section, "model_fields", None)
+    if fields is None:
+        return ""
+    if loc[-1] not in fields:
+        return "allowed keys: " + ", ".join(fields)
+    annotation = fields[loc[-1]].annotation
+    if typing.get_origin(annotation) is Literal:
+        return "allowed: " + ", ".join(map(str, typing.get_args(annotation)))
+    return f"expected {getattr(annotation, '__name__', str(annotation))}"
+
+
+def validation_message(source: str, err: ValidationError) -> str:
+    lines = []
+    for e in err.errors():
+        loc = tuple(p for p in e["loc"] if not isinstance(p, int) or p >= 0)
+        key = ".".join(map(str, loc)) or "<root>"
+        given = e.get("input")
+        if e["type"] == "extra_forbidden":
+            what = f"unknown key {key!r}"
+        else:
+            what = f"{key}: {e['msg']} (given: {given!r})"
+        allowed = _allowed(Config, loc) if loc else ""
+        lines.append(f"{source}: {what}" + (f"; {allowed}" if allowed else ""))
+    return "\n".join(lines)
+
+
+def load_config(path: str | Path | None = None, overrides: list[str] | None = None) -> Config:
+    """Read a YAML file (or only defaults when ``path`` is None) and apply ``a.b=c`` overrides."""
+    source = str(path) if path else "<defaults>"
+    tree: dict[str, Any] = {}
+    if path is not None:
+        p = Path(path)
+        if not p.is_file():
+            raise ConfigError(f"config file {source} does not exist")
+        try:
+            tree = yaml.safe_load(p.read_text()) or {}
+        except yaml.YAMLError as e:
+            raise ConfigError(f"{source}: not valid YAML: {e}") from None
+        if not isinstance(tree, dict):
+            raise ConfigError(f"{source}: top level must be a mapping of sections")
+    for text in overrides or []:
+        _set_path(tree, *parse_override(text))
+    if overrides:
+        source += " (with --set " + " ".join(overrides) + ")"
+    try:
+        return Config.model_validate(tree)
+    except ValidationError as e:
+        raise ConfigError(validation_message(source, e)) from None

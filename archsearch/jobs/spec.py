@@ -1,0 +1,105 @@
+"""What crosses the driver/worker boundary: plain dataclasses that round-trip through JSON.
+
+Nothing live is shipped to a worker: a job is ``run_job(JobSpec) -> JobResult``. This module
+imports neither torch nor ray, so strategies, engines and the store can all use it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+from typing import Any
+
+from archsearch.space.desc import ModelDesc
+
+
+class Stage(str, Enum):
+    SEED_TRAIN = "seed_train"  # train a seed network from scratch
+    SEARCH = "search"  # grow by one node, search its ops, finalise (Petridish)
+    POST_TRAIN = "post_train"  # train a finalised network, warm-started from its parent
+    TRAIN = "train"  # train a described network (random search, evolution, one-shot export)
+
+
+class Status(str, Enum):
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"
+
+
+@dataclass
+class JobSpec:
+    job_id: int
+    stage: Stage
+    model_desc: ModelDesc
+    train_conf: dict[str, Any]  # TrainConfig as a dict
+    data_conf: dict[str, Any]  # DataConfig as a dict
+    weights_out: str  # where the job writes its weights (temp file + rename)
+    parent_id: int | None = None  # the job whose model this one grows from (lineage)
+    parent_weights: str | None = None  # state_dict file to warm-start from
+    seed: int = 0
+    meta: dict[str, Any] = field(default_factory=dict)  # strategy bookkeeping, e.g. search job
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["stage"] = self.stage.value
+        d["model_desc"] = self.model_desc.to_dict()
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> JobSpec:
+        return cls(**{**d, "stage": Stage(d["stage"]),
+                      "model_desc": ModelDesc.from_dict(d["model_desc"])})
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> JobSpec:
+        return cls.from_dict(json.loads(text))
+
+
+@dataclass
+class JobResult:
+    job_id: int
+    status: Status
+    metrics: dict[str, float] = field(default_factory=dict)  # val_top1, val_loss, train_time_s...
+    madd: float | None = None  # multiply-adds of one forward pass on one sample
+    params: int | None = None
+    weights_path: str | None = None
+    model_desc: ModelDesc | None = None  # the trained (or, after SEARCH, finalised) network
+    error: str | None = None
+    curve: list[dict[str, float]] = field(default_factory=list)  # per-epoch metrics
+
+    @property
+    def ok(self) -> bool:
+        return self.status is Status.SUCCEEDED
+
+    @property
+    def error_rate(self) -> float | None:
+        """1 - validation top-1: the hull's y axis."""
+        top1 = self.metrics.get("val_top1")
+        return None if top1 is None else 1.0 - top1
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["status"] = self.status.value
+        d["model_desc"] = self.model_desc.to_dict() if self.model_desc else None
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> JobResult:
+        desc = d.get("model_desc")
+        return cls(**{**d, "status": Status(d["status"]),
+                      "model_desc": ModelDesc.from_dict(desc) if desc else None})
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> JobResult:
+        return cls.from_dict(json.loads(text))
+
+    @classmethod
+    def failed(cls, job_id: int, error: str) -> JobResult:
+        return cls(job_id=job_id, status=Status.FAILED, error=error)

@@ -1,0 +1,110 @@
+"""A network as data: plain dataclasses that round-trip through JSON and hash stably.
+
+Layout (DARTS-style cells, Petridish-style output):
+
+* A cell has two inputs: input id 0 is the output of the cell two back (s0), id 1 the
+  output of the previous cell (s1). Node ``i`` of the cell has id ``2 + i``; an edge may read
+  any id smaller than its node's own id.
+* Every node outputs ``channels`` feature maps; the cell output is the *sum* of one
+  1x1 projection per node. A sum keeps the cell's output shape independent of the number of
+  nodes, so growing a cell by one node (Petridish) changes no existing tensor shape and every
+  parent weight is inherited.
+* In a reduction cell, edges that read a cell input (id 0 or 1) use stride 2.
+
+An edge is ``(op, inputs, params)``. Plain ops read exactly one input. Two composite ops read
+several candidates: ``petridish`` (the Petridish search node: a weighted mixture over every
+candidate input x primitive) and ``mixed`` (a DARTS mixed op over primitives on one input).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+CELL_INPUTS = 2  # s0 and s1: ids 0 and 1 in every cell
+
+
+@dataclass
+class EdgeDesc:
+    op: str  # a primitive name from the op registry, or "petridish" / "mixed"
+    inputs: list[int]  # input ids: 0 = s0, 1 = s1, 2 + i = node i of this cell
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> EdgeDesc:
+        return cls(op=d["op"], inputs=list(d["inputs"]), params=dict(d.get("params", {})))
+
+
+@dataclass
+class NodeDesc:
+    edges: list[EdgeDesc]  # the node's output is the sum of its edges' outputs
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> NodeDesc:
+        return cls(edges=[EdgeDesc.from_dict(e) for e in d["edges"]])
+
+    @property
+    def is_search_node(self) -> bool:
+        return any(e.op == "petridish" for e in self.edges)
+
+
+@dataclass
+class CellDesc:
+    reduction: bool
+    channels: int  # output channels of every node and of the cell
+    nodes: list[NodeDesc]
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> CellDesc:
+        return cls(
+            reduction=bool(d["reduction"]),
+            channels=int(d["channels"]),
+            nodes=[NodeDesc.from_dict(n) for n in d["nodes"]],
+        )
+
+
+@dataclass
+class ModelDesc:
+    input_shape: tuple[int, int, int]  # (C, H, W) of one sample
+    num_classes: int
+    stem_channels: int
+    cells: list[CellDesc]
+    macro: dict[str, int] = field(default_factory=dict)  # cells, reductions, nodes, init_channels
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ModelDesc:
+        return cls(
+            input_shape=tuple(d["input_shape"]),  # type: ignore[arg-type]
+            num_classes=int(d["num_classes"]),
+            stem_channels=int(d["stem_channels"]),
+            cells=[CellDesc.from_dict(c) for c in d["cells"]],
+            macro={k: int(v) for k, v in d.get("macro", {}).items()},
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["input_shape"] = list(self.input_shape)
+        return d
+
+    def to_json(self, indent: int | None = None) -> str:
+        return json.dumps(self.to_dict(), indent=indent, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> ModelDesc:
+        return cls.from_dict(json.loads(text))
+
+    def content_hash(self) -> str:
+        """Stable across processes and Python versions: sha256 of the canonical JSON."""
+        canonical = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+    @property
+    def has_search_nodes(self) -> bool:
+        return any(n.is_search_node for c in self.cells for n in c.nodes)
+
+    def label(self) -> str:
+        """Short human label for plots and tables, e.g. ``c5r1n3``."""
+        m = self.macro
+        return f"c{m.get('cells', len(self.cells))}r{m.get('reductions', 0)}n{m.get('nodes', 0)}"
