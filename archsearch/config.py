@@ -35,6 +35,12 @@ class DataConfig(Section):
     synthetic_shape: tuple[int, int, int] = (3, 8, 8)  # synthetic: (C, H, W)
     synthetic_classes: int = Field(4, ge=2)  # synthetic: number of classes
 
+    def sample_shape(self) -> tuple[tuple[int, int, int], int]:
+        """(input shape (C, H, W), number of classes), known without loading the data."""
+        if self.name == "synthetic":
+            return tuple(self.synthetic_shape), self.synthetic_classes  # type: ignore[return-value]
+        return {"digits": ((1, 8, 8), 10), "cifar10": ((3, 32, 32), 10)}[self.name]
+
 
 class ModelConfig(Section):
     init_channels: int = Field(8, ge=1)  # channels of the first cells (doubled per reduction)

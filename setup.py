@@ -1,0 +1,24 @@
+"""archsearch: neural architecture search on Ray (Petridish forward search and friends)."""
+
+from setuptools import find_packages, setup
+
+setup(
+    name="archsearch",
+    version="0.1.0",
+    description="Neural architecture search on Ray: Petridish forward search, NNI-style strategies",
+    packages=find_packages(include=["archsearch", "archsearch.*"]),
+    python_requires=">=3.10",
+    # Exact versions live in constraints.txt; torch must stay pinned there (the CPU wheel).
+    install_requires=[
+        "torch>=2.3",
+        "ray[default]>=2.30",
+        "numpy",
+        "pydantic>=2",
+        "PyYAML",
+        "matplotlib",
+        "scikit-learn",
+        "tqdm",
+    ],
+    extras_require={"dev": ["pytest", "pytest-timeout", "hypothesis", "ruff"]},
+    entry_points={"console_scripts": ["archsearch = archsearch.cli:main"]},
+)
