@@ -5,10 +5,14 @@ Layout (DARTS-style cells, Petridish-style output):
 * A cell has two inputs: input id 0 is the output of the cell two back (s0), id 1 the
   output of the previous cell (s1). Node ``i`` of the cell has id ``2 + i``; an edge may read
   any id smaller than its node's own id.
+* Both inputs are first mapped to ``channels`` (``pre0``/``pre1``, 1x1 ReLU-conv-BN; ``pre0`` is
+  a FactorizedReduce when the previous cell was a reduction cell, as in DARTS).
 * Every node outputs ``channels`` feature maps; the cell output is the *sum* of one
   1x1 projection per node. A sum keeps the cell's output shape independent of the number of
   nodes, so growing a cell by one node (Petridish) changes no existing tensor shape and every
-  parent weight is inherited.
+  parent weight is inherited. A search node's projection joins that sum through stop-forward
+  (``z - z.detach()``: zero forward, identity backward), so it changes no output.
+* A cell with no ordinary node outputs ``pre1(s1)`` (reduced in a reduction cell).
 * In a reduction cell, edges that read a cell input (id 0 or 1) use stride 2.
 
 An edge is ``(op, inputs, params)``. Plain ops read exactly one input. Two composite ops read
