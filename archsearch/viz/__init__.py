@@ -1,0 +1,39 @@
+"""Plots of a search, drawn from plain ``TrialPoint`` records (never from live objects).
+
+``plot_all`` writes what ``runs/<name>/plots/`` holds: frontier.png, pool.png, seed_stats.png.
+Every file is written atomically, so a plot can be refreshed while someone looks at it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from archsearch.viz.compare import plot_comparison
+from archsearch.viz.frontier import plot_frontier
+from archsearch.viz.pool import plot_pool, plot_seed_stats
+from archsearch.viz.records import TrialPoint
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "TrialPoint",
+    "plot_all",
+    "plot_comparison",
+    "plot_frontier",
+    "plot_pool",
+    "plot_seed_stats",
+]
+
+
+def plot_all(points: list[TrialPoint], plots_dir: str | os.PathLike[str], eps: float) -> list[Path]:
+    """Write frontier.png, pool.png and seed_stats.png into ``plots_dir``; return their paths."""
+    plots_dir = Path(plots_dir)
+    paths = [
+        plot_frontier(points, plots_dir / "frontier.png", eps),
+        plot_pool(points, plots_dir / "pool.png"),
+        plot_seed_stats(points, plots_dir / "seed_stats.png"),
+    ]
+    logger.debug("wrote %d plots of %d models to %s", len(paths), len(points), plots_dir)
+    return paths
