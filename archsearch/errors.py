@@ -22,6 +22,10 @@ class NonFiniteLossError(ArchsearchError, ArithmeticError):
     """Training produced a NaN or infinite loss; the job fails, the search goes on."""
 
 
+class StoreError(ArchsearchError):
+    """A run directory whose store is missing, newer than this code, or inconsistent."""
+
+
 class UnknownNameError(ArchsearchError, KeyError):
     """A registry lookup (op, data set, strategy) with a name that is not registered."""
 

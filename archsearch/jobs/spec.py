@@ -7,7 +7,8 @@ imports neither torch nor ray, so strategies, engines and the store can all use 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+import math
+from dataclasses import dataclass, field, fields
 from enum import Enum
 from typing import Any
 
@@ -41,7 +42,7 @@ class JobSpec:
     meta: dict[str, Any] = field(default_factory=dict)  # strategy bookkeeping, e.g. search job
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
+        d = {f.name: getattr(self, f.name) for f in fields(self)}  # shallow: no deep copy
         d["stage"] = self.stage.value
         d["model_desc"] = self.model_desc.to_dict()
         return d
@@ -70,6 +71,7 @@ class JobResult:
     model_desc: ModelDesc | None = None  # the trained (or, after SEARCH, finalised) network
     error: str | None = None
     curve: list[dict[str, float]] = field(default_factory=list)  # per-epoch metrics
+    finished_at: float | None = None  # unix time the driver received it
 
     @property
     def ok(self) -> bool:
@@ -77,12 +79,12 @@ class JobResult:
 
     @property
     def error_rate(self) -> float | None:
-        """1 - validation top-1: the hull's y axis."""
-        top1 = self.metrics.get("val_top1")
+        """1 - best validation top-1 (as archai): the hull's y axis."""
+        top1 = self.metrics.get("best_val_top1", self.metrics.get("val_top1"))
         return None if top1 is None else 1.0 - top1
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
+        d = {f.name: getattr(self, f.name) for f in fields(self)}  # shallow: no deep copy
         d["status"] = self.status.value
         d["model_desc"] = self.model_desc.to_dict() if self.model_desc else None
         return d
@@ -103,3 +105,9 @@ class JobResult:
     @classmethod
     def failed(cls, job_id: int, error: str) -> JobResult:
         return cls(job_id=job_id, status=Status.FAILED, error=error)
+
+
+def is_finite_point(result: JobResult) -> bool:
+    """A successful result with a finite (MAdd, error): what may join a hull."""
+    return (result.ok and result.madd is not None and result.error_rate is not None
+            and math.isfinite(result.madd) and math.isfinite(result.error_rate))

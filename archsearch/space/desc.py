@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 CELL_INPUTS = 2  # s0 and s1: ids 0 and 1 in every cell
@@ -36,6 +36,9 @@ class EdgeDesc:
     inputs: list[int]  # input ids: 0 = s0, 1 = s1, 2 + i = node i of this cell
     params: dict[str, Any] = field(default_factory=dict)
 
+    def to_dict(self) -> dict[str, Any]:
+        return {"op": self.op, "inputs": list(self.inputs), "params": dict(self.params)}
+
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> EdgeDesc:
         return cls(op=d["op"], inputs=list(d["inputs"]), params=dict(d.get("params", {})))
@@ -44,6 +47,9 @@ class EdgeDesc:
 @dataclass
 class NodeDesc:
     edges: list[EdgeDesc]  # the node's output is the sum of its edges' outputs
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"edges": [e.to_dict() for e in self.edges]}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> NodeDesc:
@@ -59,6 +65,10 @@ class CellDesc:
     reduction: bool
     channels: int  # output channels of every node and of the cell
     nodes: list[NodeDesc]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"reduction": self.reduction, "channels": self.channels,
+                "nodes": [n.to_dict() for n in self.nodes]}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> CellDesc:
@@ -88,9 +98,11 @@ class ModelDesc:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["input_shape"] = list(self.input_shape)
-        return d
+        # Hand-written rather than dataclasses.asdict (a deep copy): the driver serialises a
+        # description for every job it records, and asdict was most of that cost.
+        return {"input_shape": list(self.input_shape), "num_classes": self.num_classes,
+                "stem_channels": self.stem_channels, "cells": [c.to_dict() for c in self.cells],
+                "macro": dict(self.macro)}
 
     def to_json(self, indent: int | None = None) -> str:
         return json.dumps(self.to_dict(), indent=indent, sort_keys=True)

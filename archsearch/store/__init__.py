@@ -1,0 +1,18 @@
+"""The experiment store (SQLite) and atomic artifact files. Imports neither torch nor ray."""
+
+from archsearch.errors import StoreError
+from archsearch.store.db import ExperimentStore
+from archsearch.store.files import write_bytes_atomic, write_text_atomic
+from archsearch.store.reads import Control, StoreReader
+from archsearch.store.schema import SCHEMA_VERSION, RunStatus
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Control",
+    "ExperimentStore",
+    "RunStatus",
+    "StoreError",
+    "StoreReader",
+    "write_bytes_atomic",
+    "write_text_atomic",
+]

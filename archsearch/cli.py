@@ -1,0 +1,164 @@
+"""The `archsearch` command: run, resume, status, plot, train.
+
+Errors the user can fix (config, data, names) print one line and exit 2; Ctrl-C or SIGTERM
+(`ray job stop`, a preemption) leaves a run that `archsearch resume` continues, and exits 130.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sys
+from pathlib import Path
+
+from archsearch.config import load_config
+from archsearch.errors import ArchsearchError
+
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+def _sigterm_as_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from archsearch.experiment import Experiment
+
+    overrides = list(args.set or [])
+    if args.out:
+        overrides.append(f"out_dir={args.out}")
+    if args.name:
+        overrides.append(f"name={args.name}")
+    exp = Experiment.create(load_config(args.config, overrides))
+    print(f"run directory: {exp.run_dir}", file=sys.stderr)
+    return _search(exp)
+
+
+def cmd_resume(args: argparse.Namespace) -> int:
+    from archsearch.experiment import Experiment
+
+    return _search(Experiment.open(args.run_dir, args.set))
+
+
+def _search(exp) -> int:  # noqa: ANN001 - Experiment, imported lazily
+    reason = exp.run()
+    print(f"search stopped: {reason}\nfrontier: {exp.run_dir / 'plots' / 'frontier.png'}",
+          file=sys.stderr)
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from archsearch.experiment.status import format_status, run_status
+
+    status = run_status(_run_dir(args.run_dir))
+    print(json.dumps(status, indent=1) if args.json else format_status(status))
+    return 0
+
+
+def cmd_plot(args: argparse.Namespace) -> int:
+    from archsearch.experiment import Experiment
+
+    exp = Experiment.open(_run_dir(args.run_dir))
+    exp.write_outputs()
+    print(exp.run_dir / "plots")
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    """Train one described network (an exported best/<k>/model.json) and print its numbers."""
+    from archsearch.jobs.run import run_job
+    from archsearch.jobs.spec import JobSpec, Stage
+    from archsearch.space.desc import ModelDesc
+
+    config = load_config(args.config, args.set)
+    path = Path(args.model)
+    if not path.is_file():
+        raise ArchsearchError(f"model description {path} does not exist")
+    desc = ModelDesc.from_json(path.read_text())
+    out = Path(args.weights_out or path.with_name("trained.pt"))
+    spec = JobSpec(job_id=0, stage=Stage.TRAIN, model_desc=desc,
+                   train_conf=config.train.model_dump(mode="json"),
+                   data_conf=config.data.model_dump(mode="json"), weights_out=str(out),
+                   parent_weights=args.weights, seed=config.seed)
+    result = run_job(spec)
+    if not result.ok:
+        print(f"training failed: {result.error}", file=sys.stderr)
+        return 1
+    summary = {**result.metrics, "madd": result.madd, "params": result.params,
+               "weights": result.weights_path}
+    print(json.dumps(summary, indent=1))
+    return 0
+
+
+def _run_dir(path: str) -> Path:
+    run_dir = Path(path)
+    if not (run_dir / "experiment.db").exists():
+        raise ArchsearchError(f"{run_dir} is not a run directory (no experiment.db)")
+    return run_dir
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="archsearch", description=__doc__.splitlines()[0])
+    parser.add_argument("-v", "--verbose", action="store_true", help="log INFO to stderr")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def overrides(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--set", action="append", metavar="KEY=VALUE",
+                       help="override a config value, e.g. --set budget.max_jobs=200")
+
+    p = sub.add_parser("run", help="start a search from a config file")
+    p.add_argument("config")
+    p.add_argument("--out", help="parent folder of run directories (default: runs)")
+    p.add_argument("--name", help="run name (default: the config's name)")
+    overrides(p)
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("resume", help="continue a run after a crash, kill or Ctrl-C")
+    p.add_argument("run_dir")
+    overrides(p)
+    p.set_defaults(func=cmd_resume)
+
+    p = sub.add_parser("status", help="jobs by stage and state, the hull, elapsed time")
+    p.add_argument("run_dir")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("plot", help="redraw plots/, hull.json and best/ of a run")
+    p.add_argument("run_dir")
+    p.set_defaults(func=cmd_plot)
+
+    p = sub.add_parser("train", help="train one described model (e.g. best/0/model.json)")
+    p.add_argument("model", help="a model.json")
+    p.add_argument("--config", help="config for data and training (default: built-in)")
+    p.add_argument("--weights", help="warm-start from these weights")
+    p.add_argument("--weights-out", help="where to save the trained weights")
+    overrides(p)
+    p.set_defaults(func=cmd_train)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    # INFO always reaches the run's log.txt; stderr shows it only with -v (the progress line
+    # would be drowned otherwise).
+    stderr = logging.StreamHandler()
+    stderr.setLevel(logging.INFO if args.verbose else logging.WARNING)
+    stderr.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logging.getLogger().addHandler(stderr)
+    logging.getLogger("archsearch").setLevel(logging.INFO)
+    signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
+    try:
+        return args.func(args)
+    except ArchsearchError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("\ninterrupted; continue with `archsearch resume RUN_DIR`", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,125 @@
+"""An engine decides WHERE and WHEN a job runs; the job function decides what it does.
+
+Every engine runs one *job function*: a module-level pure function ``JobSpec -> JobResult``,
+given as the function or as a dotted path ``"package.module:function"``. An engine never
+raises on a job's failure: a job that raised, was cancelled, or whose worker kept dying gives
+``JobResult.failed(job_id, reason)``. Retries of a dead worker happen inside the engine; the
+driver only ever sees one result per submitted handle.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import traceback
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from archsearch.jobs.spec import JobResult, JobSpec
+
+JobFn = Callable[[JobSpec], JobResult]
+CANCELLED = "cancelled before it finished"
+
+
+@dataclass(eq=False)  # identity semantics: two submissions of one job id are two handles
+class JobHandle:
+    job_id: int
+    ref: Any = field(default=None, repr=False)  # engine-private: a queued job, an ObjectRef
+
+
+class Engine(ABC):
+    """submit / wait / result / cancel, plus how many jobs fit at once (``capacity``)."""
+
+    @abstractmethod
+    def submit(self, spec: JobSpec) -> JobHandle:
+        """Queue a job; returns at once."""
+
+    @abstractmethod
+    def wait(
+        self, handles: list[JobHandle], timeout: float | None = None
+    ) -> tuple[list[JobHandle], list[JobHandle]]:
+        """``(done, pending)``: returns once at least one of ``handles`` is done, with every one
+        done by then, or after ``timeout`` seconds (None: no limit) with what is done, maybe
+        nothing. Both lists keep the order of ``handles``."""
+
+    @abstractmethod
+    def result(self, handle: JobHandle) -> JobResult:
+        """The job's result, waiting for it if needed. Never raises for a failed job."""
+
+    @abstractmethod
+    def cancel(self, handle: JobHandle) -> None:
+        """Stop a job; its ``result`` is then FAILED (unless it had already finished)."""
+
+    @abstractmethod
+    def capacity(self) -> int:
+        """How many jobs can run at once (total slots, not free ones); at least 1."""
+
+    def shutdown(self) -> None:  # noqa: B027 - nothing to release by default
+        """Release what the engine started (a local Ray instance). Idempotent."""
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.shutdown()
+
+
+def job_fn_path(job_fn: JobFn | str) -> str:
+    """The dotted path of a job function, checked to import: what crosses to a worker.
+
+    A lambda, closure or ``__main__`` function has no path a worker can import; refusing it
+    here keeps live state (archai ships its whole searcher) off the wire.
+    """
+    if isinstance(job_fn, str):
+        resolve_job_fn(job_fn)
+        return job_fn
+    module, name = getattr(job_fn, "__module__", None), getattr(job_fn, "__qualname__", "")
+    if not module or module == "__main__" or "<" in name or "." in name:
+        raise TypeError(
+            f"job function {job_fn!r} must be a module-level function of an "
+            "importable module (or a 'package.module:function' string)"
+        )
+    path = f"{module}:{name}"
+    if resolve_job_fn(path) is not job_fn:
+        raise TypeError(f"job function {job_fn!r} is not what {path!r} imports")
+    return path
+
+
+@functools.lru_cache(maxsize=16)  # a worker resolves its job function once, not once per job
+def _import_job_fn(path: str) -> JobFn:
+    module, sep, name = path.partition(":")
+    if not sep or not module or not name:
+        raise ValueError(f"job function path {path!r} is not of the form 'package.module:name'")
+    fn = getattr(importlib.import_module(module), name, None)
+    if not callable(fn):
+        raise ValueError(f"job function path {path!r}: {module} has no function {name!r}")
+    return fn
+
+
+def resolve_job_fn(job_fn: JobFn | str) -> JobFn:
+    return _import_job_fn(job_fn) if isinstance(job_fn, str) else job_fn
+
+
+def run_guarded(job_fn: JobFn, spec: JobSpec) -> JobResult:
+    """Run one job; any exception (and any malformed return) becomes a FAILED result.
+
+    The result is normalised through JSON here, on the job's side: what an engine hands the
+    driver is exactly what the store can record (a numpy scalar in the metrics fails this job,
+    not the driver). ``KeyboardInterrupt`` and ``SystemExit`` pass through: they stop the
+    process, not a job.
+    """
+    try:
+        result = job_fn(spec)
+    except Exception:
+        return JobResult.failed(spec.job_id, traceback.format_exc())
+    if not isinstance(result, JobResult) or result.job_id != spec.job_id:
+        return JobResult.failed(
+            spec.job_id,
+            f"job function returned {result!r}, expected a JobResult with job_id={spec.job_id}",
+        )
+    try:
+        return JobResult.from_json(result.to_json())
+    except (TypeError, ValueError) as e:
+        return JobResult.failed(spec.job_id, f"job result does not round-trip through JSON: {e}")

@@ -1,0 +1,95 @@
+"""The tables of ``experiment.db``: small and flat, so a user can answer questions with sqlite3.
+
+    sqlite3 runs/NAME/experiment.db \\
+      "SELECT job_id, stage, status, madd, val_top1 FROM jobs ORDER BY val_top1 DESC LIMIT 5"
+
+Times (``*_at``) are Unix seconds (REAL): ``datetime(at, 'unixepoch')`` shows them. JSON
+columns hold the ``to_json()`` of the dataclasses in ``archsearch.jobs.spec``; the scalar
+columns next to them (``madd``, ``val_top1``...) are copies for querying and sorting.
+
+Bump ``SCHEMA_VERSION`` on any change to these statements; a store refuses to open a file of
+another version rather than guess.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+SCHEMA_VERSION = 1
+
+
+class RunStatus(str, Enum):  # noqa: UP042 - like Stage/Status, and Python 3.10 has no StrEnum
+    """``meta.status``: where the run as a whole stands."""
+
+    EMPTY = "EMPTY"  # the file exists, nothing else yet
+    INITIALIZED = "INITIALIZED"  # config recorded, no job submitted
+    RUNNING = "RUNNING"  # a driver is (or was, if it crashed) running the search
+    SUCCEEDED = "SUCCEEDED"  # a budget or the strategy ended the search
+    INTERRUPTED = "INTERRUPTED"  # Ctrl-C, SIGTERM, preemption: resumable
+    FAILED = "FAILED"  # the driver itself raised: resumable once the cause is fixed
+
+
+JOB_STATUSES = ("submitted", "succeeded", "failed", "interrupted")
+
+DDL = f"""
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT
+);
+-- One row per job, inserted at submit and updated in place when it starts and finishes.
+CREATE TABLE IF NOT EXISTS jobs (
+    job_id       INTEGER PRIMARY KEY,  -- monotone, never reused (meta.next_job_id)
+    stage        TEXT NOT NULL,        -- seed_train | search | post_train | train
+    status       TEXT NOT NULL CHECK (status IN {JOB_STATUSES!r}),
+    parent_id    INTEGER,              -- lineage: the job this one grows from
+    spec_json    TEXT NOT NULL,        -- JobSpec.to_json()
+    result_json  TEXT,                 -- JobResult.to_json(); NULL until it finished
+    madd         REAL,
+    params       INTEGER,
+    val_top1     REAL,
+    error_rate   REAL,                 -- 1 - val_top1: the hull's y axis
+    attempts     INTEGER NOT NULL DEFAULT 1,  -- submissions by the driver (resume adds one)
+    submitted_at REAL NOT NULL,
+    started_at   REAL,
+    finished_at  REAL,
+    error        TEXT                  -- the failure text of a failed job
+);
+CREATE INDEX IF NOT EXISTS jobs_by_stage_status ON jobs (stage, status);
+-- Per-epoch (intermediate) metrics, one row per (job, epoch, name).
+CREATE TABLE IF NOT EXISTS metrics (
+    job_id INTEGER NOT NULL,
+    epoch  INTEGER NOT NULL,
+    name   TEXT NOT NULL,
+    value  REAL,
+    at     REAL NOT NULL,
+    PRIMARY KEY (job_id, epoch, name)
+);
+-- One snapshot per change of the hull: the latest version is the current frontier, the
+-- history shows how it moved.
+CREATE TABLE IF NOT EXISTS hull (
+    version     INTEGER PRIMARY KEY,
+    at          REAL NOT NULL,
+    points_json TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS events (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    at           REAL NOT NULL,
+    kind         TEXT NOT NULL,  -- submitted started result interrupted hull control meta
+    job_id       INTEGER,
+    payload_json TEXT
+);
+-- The latest strategy state_dict only: a single row, replaced.
+CREATE TABLE IF NOT EXISTS strategy_state (
+    id         INTEGER PRIMARY KEY CHECK (id = 1),
+    at         REAL NOT NULL,
+    state_json TEXT NOT NULL
+);
+-- Requests from other processes (archsearch update / kill); the driver applies and marks them.
+CREATE TABLE IF NOT EXISTS control (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    at           REAL NOT NULL,
+    kind         TEXT NOT NULL,
+    payload_json TEXT NOT NULL,
+    applied_at   REAL
+);
+"""

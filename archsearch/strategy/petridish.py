@@ -1,0 +1,127 @@
+"""Petridish forward search (Hu et al. 2019) as an ask/tell strategy.
+
+Seeds over every valid (reductions, cells, nodes) are trained first; every trained model joins
+a pool whose lower convex hull of (MAdd, error) is the frontier. A parent sampled from the
+hull's eps-band is grown by one search node (SEARCH job), the finalised network is trained
+warm-started (POST_TRAIN job), and joins the pool. Unlike archai, which submits one job per
+finished job, ``ask(n)`` fills every free slot, so a cluster with more GPUs than seeds is busy.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import numpy as np
+
+from archsearch.config import Config
+from archsearch.hull import Hull
+from archsearch.jobs.spec import JobResult, JobSpec, Stage, is_finite_point
+from archsearch.space.builders import insert_node, seed_model
+from archsearch.strategy.base import Proposal, Strategy, StrategyContext
+
+log = logging.getLogger(__name__)
+
+
+class Petridish(Strategy):
+    name = "petridish"
+
+    def __init__(self, config: Config, context: StrategyContext) -> None:
+        super().__init__(config, context)
+        self.conf = config.strategy
+        self.seeds_todo: list[list[int]] = [list(c) for c in self.conf.seed_grid.combinations()]
+        self.pool = Hull(eps=self.conf.eps)  # every trained model; parents come from its band
+        self.post_train_todo: list[int] = []  # SEARCH jobs whose finalised model awaits training
+        self.in_flight: dict[int, str] = {}  # job id -> stage
+        self.rng = np.random.default_rng(config.seed)
+
+    # --- ask ---------------------------------------------------------------------------------
+    def ask(self, n: int) -> list[Proposal]:
+        out: list[Proposal] = []
+        # Finished searches first (their search time is already spent), then seeds, then growth.
+        while len(out) < n and self.post_train_todo:
+            out.append(self._post_train(self.post_train_todo.pop(0)))
+        while len(out) < n and self.seeds_todo:
+            out.append(self._seed(*self.seeds_todo.pop(0)))
+        while len(out) < n:
+            parent = self._sample_parent()
+            if parent is None:
+                break
+            out.append(self._search(parent))
+        return out
+
+    def _train_conf(self, **changes: Any) -> dict[str, Any]:
+        return {**self.config.train.model_dump(mode="json"), **changes}
+
+    def _seed(self, reductions: int, cells: int, nodes: int) -> Proposal:
+        input_shape, num_classes = self.config.data.sample_shape()
+        m = self.config.model
+        desc = seed_model(cells, reductions, nodes, init_channels=m.init_channels,
+                          num_classes=num_classes, input_shape=input_shape,
+                          edges_per_node=m.edges_per_node, primitives=m.primitives,
+                          seed=self.config.seed)
+        return Proposal(Stage.SEED_TRAIN, desc, self._train_conf())
+
+    def _search(self, parent_id: int) -> Proposal:
+        parent = self.context.result(parent_id)
+        grown = insert_node(parent.model_desc, primitives=self.config.model.primitives)
+        return Proposal(Stage.SEARCH, grown, self._train_conf(epochs=self.conf.search_epochs),
+                        parent_id=parent_id, parent_weights=parent.weights_path,
+                        meta={"top_k": self.conf.top_k})
+
+    def _post_train(self, search_id: int) -> Proposal:
+        # The child's lineage points at the hull parent, not at the search job (archai loses it).
+        search_spec, search = self.context.spec(search_id), self.context.result(search_id)
+        return Proposal(Stage.POST_TRAIN, search.model_desc, self._train_conf(),
+                        parent_id=search_spec.parent_id, parent_weights=search.weights_path,
+                        meta={"search_job": search_id})
+
+    def _sample_parent(self) -> int | None:
+        """A pool member from the eps-band, below max_madd, favouring rarely grown and cheap
+        points; None while there is nothing to grow."""
+        if not len(self.pool):
+            return None
+        return self.pool.sample_parent(self.rng, max_madd=self.conf.max_madd)
+
+    # --- tell --------------------------------------------------------------------------------
+    def on_submitted(self, spec: JobSpec) -> None:
+        self.in_flight[spec.job_id] = spec.stage.value
+
+    def tell(self, spec: JobSpec, result: JobResult) -> None:
+        self.in_flight.pop(spec.job_id, None)
+        if not result.ok:
+            log.warning("%s job %d failed; the search goes on", spec.stage.value, spec.job_id)
+            return
+        if spec.stage is Stage.SEARCH:
+            self.post_train_todo.append(spec.job_id)
+        elif is_finite_point(result):
+            self.pool.add(spec.job_id, result.madd, result.error_rate)
+
+    def stop_reason(self) -> str | None:
+        if len(self.pool) and len(self.pool.hull_ids()) >= self.conf.max_hull_points:
+            return f"the hull has {self.conf.max_hull_points} points (strategy.max_hull_points)"
+        if self.in_flight or self.seeds_todo or self.post_train_todo:
+            return None
+        if not len(self.pool):
+            return "every seed failed: nothing to grow"
+        if all(m >= self.conf.max_madd for m in self.pool.madd):
+            return (f"every trained model has MAdd >= strategy.max_madd={self.conf.max_madd:g}: "
+                    "nothing left to grow")
+        return None
+
+    # --- state -------------------------------------------------------------------------------
+    def state_dict(self) -> dict[str, Any]:
+        return {
+            "seeds_todo": self.seeds_todo,
+            "pool": self.pool.to_dict(),
+            "post_train_todo": self.post_train_todo,
+            "in_flight": {str(k): v for k, v in self.in_flight.items()},
+            "rng": self.rng.bit_generator.state,
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.seeds_todo = [list(c) for c in state["seeds_todo"]]
+        self.pool = Hull.from_dict(state["pool"])
+        self.post_train_todo = list(state["post_train_todo"])
+        self.in_flight = {int(k): v for k, v in state["in_flight"].items()}
+        self.rng.bit_generator.state = state["rng"]

@@ -1,0 +1,74 @@
+"""How well the driver keeps a cluster busy: 200 sleep jobs of 0.5 s through the Petridish loop.
+
+    .venv/bin/python bench/scheduler.py [--jobs 200] [--sleep 0.5] [--gpus 4]
+
+Ray gets fake GPU slots (``ray.init(num_gpus=4)``); each job sleeps instead of training and
+returns a plausible result, so the real driver, store, strategy and hull run unchanged. Reports
+wall time / ideal wall time (ideal = jobs x sleep / slots; target <= 1.10) and driver CPU time
+per job (target < 5 ms), both measured in this run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import ray  # noqa: E402
+
+from archsearch.config import load_config  # noqa: E402
+from archsearch.engine.ray_engine import RayEngine  # noqa: E402
+from archsearch.experiment.driver import Driver  # noqa: E402
+from archsearch.experiment.history import JobHistory  # noqa: E402
+from archsearch.store import ExperimentStore  # noqa: E402
+from archsearch.strategy import make_strategy  # noqa: E402
+from bench.sleep_job import SLEEP_ENV, sleep_job  # noqa: E402
+
+
+@ray.remote
+def _ready() -> None:
+    """Starts a worker process; the benchmark measures scheduling, not Ray's start-up."""
+    time.sleep(0.2)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=200)
+    parser.add_argument("--sleep", type=float, default=0.5)
+    parser.add_argument("--gpus", type=int, default=4)
+    args = parser.parse_args()
+
+    ray.init(num_cpus=args.gpus + 1, num_gpus=args.gpus, include_dashboard=False,
+             log_to_driver=False, runtime_env={"env_vars": {SLEEP_ENV: str(args.sleep)}})
+    ray.get([_ready.remote() for _ in range(args.gpus)])
+    config = load_config(None, [
+        f"budget.max_jobs={args.jobs}", "resources.gpus=1", "resources.cpus=1",
+        "strategy.max_hull_points=100000", "strategy.max_madd=1e12",
+        "data.name=synthetic", "plot_every_s=1e9"])
+    with tempfile.TemporaryDirectory() as tmp:
+        run_dir = Path(tmp)
+        (run_dir / "weights").mkdir()
+        store = ExperimentStore(run_dir / "experiment.db")
+        engine = RayEngine(sleep_job, config.resources)
+        history = JobHistory()
+        driver = Driver(config, store, engine, make_strategy(config, history), history, run_dir)
+        cpu0, wall0 = time.process_time(), time.perf_counter()
+        reason = driver.run()
+        wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+        engine.shutdown()
+    ray.shutdown()
+    ideal = args.jobs * args.sleep / args.gpus
+    print(f"stop: {reason}")
+    print(f"jobs={args.jobs} sleep={args.sleep}s slots={args.gpus}")
+    print(f"wall {wall:.2f} s, ideal {ideal:.2f} s, ratio {wall / ideal:.3f} (target <= 1.10)")
+    print(f"driver CPU {cpu:.2f} s, {1000 * cpu / args.jobs:.2f} ms per job (target < 5 ms)")
+    print(f"command: .venv/bin/python bench/scheduler.py --jobs {args.jobs} "
+          f"--sleep {args.sleep} --gpus {args.gpus}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,94 @@
+"""Fixtures shared by every test folder: a small JobSpec factory and ONE local Ray cluster.
+
+The Ray cluster is session-scoped and started only by the first test that asks for it
+(``ray_cluster``): starting Ray costs ~15 s on two cores, so the whole session shares one.
+It has 2 CPUs and 4 *fake* GPUs (scheduling slots only: no CUDA is involved), so GPU-sized
+jobs schedule on a CPU-only machine. A test that needs another cluster shape (e.g. no GPU)
+injects a resource view into the engine instead of starting a second cluster.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+# `tests.engine.jobs_for_tests:...` job functions are imported by dotted path, here and on
+# Ray workers: both need the repository root on their path, however pytest was started.
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from archsearch.jobs.spec import JobSpec, Stage  # noqa: E402 - needs the path above
+from archsearch.space.builders import seed_model  # noqa: E402
+
+RAY_CPUS, RAY_FAKE_GPUS = 2, 4
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "ray: needs a Ray cluster (the session-scoped local one)")
+    config.addinivalue_line("markers", "slow: end-to-end searches and subprocess/cluster tests")
+
+
+@pytest.fixture
+def make_spec(tmp_path: Path) -> Callable[..., JobSpec]:
+    """``make_spec(job_id, stage=..., parent_id=..., **meta)``: a tiny seed-model job spec."""
+
+    def make(
+        job_id: int, stage: Stage = Stage.SEED_TRAIN, parent_id: int | None = None, **meta: Any
+    ) -> JobSpec:
+        desc = seed_model(
+            cells=3,
+            reductions=1,
+            nodes=1,
+            init_channels=4,
+            num_classes=10,
+            input_shape=(1, 8, 8),
+            seed=job_id,
+        )
+        return JobSpec(
+            job_id=job_id,
+            stage=stage,
+            model_desc=desc,
+            train_conf={"epochs": 1},
+            data_conf={"name": "digits"},
+            weights_out=str(tmp_path / "weights" / f"{job_id}.pt"),
+            parent_id=parent_id,
+            seed=job_id,
+            meta=dict(meta),
+        )
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def ray_cluster() -> Iterator[dict[str, float]]:
+    """The session's local Ray cluster; yields its total resources."""
+    ray = pytest.importorskip("ray")
+    if ray.is_initialized():  # someone else's cluster: use it, leave it running
+        yield ray.cluster_resources()
+        return
+    # Workers inherit the environment of the raylet started here: give them the repository.
+    old_path = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), old_path) if p)
+    try:
+        ray.init(
+            num_cpus=RAY_CPUS,
+            num_gpus=RAY_FAKE_GPUS,
+            include_dashboard=False,
+            object_store_memory=100 * 1024**2,
+            log_to_driver=False,
+            logging_level=logging.WARNING,
+        )
+    finally:
+        if old_path is None:
+            del os.environ["PYTHONPATH"]
+        else:
+            os.environ["PYTHONPATH"] = old_path
+    yield ray.cluster_resources()
+    ray.shutdown()

@@ -1,0 +1,59 @@
+"""`ray job submit` of the smoke search to a `ray start --head` cluster on loopback."""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from .conftest import REPO
+
+pytestmark = pytest.mark.slow
+DASHBOARD = "http://127.0.0.1:8265"
+
+
+@pytest.fixture
+def head_node(tmp_path):
+    """A head node with 2 fake GPUs; stopped by killing its own process group only, so the
+    test session's cluster (and anyone else's) keeps running."""
+    bin_dir = Path(sys.executable).parent
+    ray = shutil.which("ray", path=str(bin_dir)) or "ray"
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    env.pop("RAY_ADDRESS", None)
+    proc = subprocess.Popen(
+        [ray, "start", "--head", "--block", "--port=6390", "--num-cpus=2", "--num-gpus=2",
+         "--include-dashboard=true", "--dashboard-host=127.0.0.1", "--dashboard-port=8265",
+         "--disable-usage-stats"],
+        env=env, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 90
+    while subprocess.run([ray, "job", "list", "--address", DASHBOARD], env=env,
+                         capture_output=True).returncode != 0:
+        assert proc.poll() is None, proc.stdout.read().decode()
+        assert time.monotonic() < deadline, "dashboard did not come up"
+        time.sleep(1)
+    yield ray, env
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def test_job_submit_runs_the_search_on_the_cluster(head_node, tmp_path):
+    ray, env = head_node
+    out = tmp_path / "runs"
+    submitted = subprocess.run(
+        [ray, "job", "submit", "--address", DASHBOARD, "--working-dir", ".", "--",
+         "python", "scripts/search.py", "--config", "confs/petridish_smoke.yaml",
+         "--out", str(out), "--set", "budget.max_jobs=6"],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    assert submitted.returncode == 0, submitted.stdout + submitted.stderr
+    assert "succeeded" in submitted.stdout.lower()
+    run_dir = out / "petridish_smoke"
+    assert (run_dir / "plots" / "frontier.png").read_bytes()[:4] == b"\x89PNG"
+    assert (run_dir / "hull.json").exists()

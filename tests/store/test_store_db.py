@@ -1,0 +1,196 @@
+"""ExperimentStore: what goes in comes out, ids are never reused, controls round-trip."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from archsearch.jobs.spec import JobResult, Stage, Status
+from archsearch.store import SCHEMA_VERSION, ExperimentStore, RunStatus, StoreError
+
+
+@pytest.fixture
+def store(tmp_path):
+    with ExperimentStore(tmp_path / "experiment.db") as s:
+        yield s
+
+
+def ok_result(job_id: int, top1: float = 0.9, curve: list | None = None) -> JobResult:
+    return JobResult(
+        job_id=job_id,
+        status=Status.SUCCEEDED,
+        metrics={"val_top1": top1, "val_loss": 0.3},
+        madd=1.5e6,
+        params=1234,
+        weights_path=f"w/{job_id}.pt",
+        curve=curve or [],
+    )
+
+
+def test_new_store_has_schema_version_and_empty_status(store):
+    assert store.get_meta("schema_version") == str(SCHEMA_VERSION)
+    assert store.get_meta("status") == RunStatus.EMPTY.value
+    assert float(store.get_meta("created_at")) > 0
+    assert store.get_meta("missing", "dflt") == "dflt"
+
+
+def test_spec_and_result_round_trip(store, make_spec):
+    spec = make_spec(store.next_job_id(), stage=Stage.POST_TRAIN, parent_id=None, top_k=3)
+    store.record_submitted(spec, strategy_state={"round": 1})
+    assert store.specs() == [spec]
+    assert store.unfinished_specs() == [spec]
+    result = ok_result(spec.job_id, curve=[{"epoch": 0, "val_top1": 0.5}, {"val_top1": 0.7}])
+    result.model_desc = spec.model_desc
+    store.record_result(result, strategy_state={"round": 2})
+    assert store.results() == [result]
+    assert store.unfinished_specs() == []
+    assert store.load_strategy_state() == {"round": 2}
+    (row,) = store.jobs()
+    assert row["status"] == "succeeded" and row["stage"] == "post_train"
+    assert row["madd"] == 1.5e6 and row["params"] == 1234 and row["val_top1"] == 0.9
+    assert row["error_rate"] == pytest.approx(0.1) and row["finished_at"] >= row["submitted_at"]
+    # The curve lands in the metrics table; a point without "epoch" uses its position.
+    assert store.job_metrics(spec.job_id) == [
+        {"epoch": 0, "val_top1": 0.5},
+        {"epoch": 1, "val_top1": 0.7},
+    ]
+
+
+def test_failed_result_keeps_error_text(store, make_spec):
+    store.record_submitted(make_spec(1))
+    store.record_result(JobResult.failed(1, "Traceback...\nValueError: boom"))
+    (row,) = store.jobs(status="failed")
+    assert row["error"].endswith("ValueError: boom") and row["val_top1"] is None
+    (event,) = [e for e in store.events() if e["kind"] == "result"]
+    assert event["payload"]["error"] == "ValueError: boom"
+
+
+def test_job_ids_are_monotone_and_never_reused_after_reopen(tmp_path, make_spec):
+    path = tmp_path / "experiment.db"
+    with ExperimentStore(path) as s:
+        ids = [s.next_job_id() for _ in range(3)]
+        s.record_submitted(make_spec(ids[0]))  # ids 2 and 3 handed out, never recorded
+    with ExperimentStore(path) as s:
+        assert s.next_job_id() == 4
+    assert ids == [1, 2, 3]
+
+
+def test_next_job_id_skips_past_recorded_ids(store, make_spec):
+    store.record_submitted(make_spec(41))  # an id the counter never handed out
+    assert store.next_job_id() == 42
+
+
+def test_unfinished_specs_after_a_simulated_crash(tmp_path, make_spec):
+    path = tmp_path / "experiment.db"
+    s = ExperimentStore(path)
+    for job_id in (1, 2, 3, 4):
+        s.record_submitted(make_spec(job_id))
+    s.record_result(ok_result(1))
+    s.record_result(JobResult.failed(2, "boom"))
+    s.record_interrupted([3])
+    del s  # no close(): the process "dies" here
+    with ExperimentStore(path) as s:
+        assert [spec.job_id for spec in s.unfinished_specs()] == [3, 4]
+        assert [r.job_id for r in s.results()] == [1, 2]
+        assert s.counts_by_stage_status() == {
+            "seed_train": {"succeeded": 1, "failed": 1, "interrupted": 1, "submitted": 1}
+        }
+
+
+def test_resubmission_counts_attempts_and_finished_jobs_are_final(store, make_spec):
+    spec = make_spec(1)
+    store.record_submitted(spec)
+    store.record_interrupted([1])
+    store.record_submitted(spec)  # resume
+    (row,) = store.jobs()
+    assert row["status"] == "submitted" and row["attempts"] == 2
+    store.record_result(ok_result(1))
+    with pytest.raises(StoreError, match="already succeeded"):
+        store.record_submitted(spec)
+
+
+def test_interrupted_result_is_no_result(store, make_spec):
+    store.record_submitted(make_spec(1))
+    store.record_result(JobResult(job_id=1, status=Status.INTERRUPTED))
+    assert store.results() == [] and [s.job_id for s in store.unfinished_specs()] == [1]
+
+
+def test_result_of_unknown_job_is_an_error(store):
+    with pytest.raises(StoreError, match="never submitted"):
+        store.record_result(ok_result(7))
+
+
+def test_a_failed_write_leaves_nothing_behind(store, make_spec):
+    store.record_submitted(make_spec(1))
+    with pytest.raises(TypeError):  # a state that is not JSON: the whole event is refused
+        store.record_result(ok_result(1), strategy_state={"x": object()})
+    assert store.results() == [] and store.load_strategy_state() is None
+
+
+def test_started_metrics_and_filters(store, make_spec):
+    store.record_submitted(make_spec(1))
+    store.record_submitted(make_spec(2, stage=Stage.SEARCH, parent_id=1))
+    store.record_started(2)
+    store.record_metric(2, 0, {"train_loss": 1.5, "val_top1": 0.2})
+    store.record_metric(2, 0, {"train_loss": 1.25})  # a repeated report replaces, not doubles
+    assert store.job_metrics(2) == [{"epoch": 0, "train_loss": 1.25, "val_top1": 0.2}]
+    (row,) = store.jobs(stage=Stage.SEARCH)
+    assert row["job_id"] == 2 and row["parent_id"] == 1 and row["started_at"] is not None
+    assert [r["job_id"] for r in store.jobs(status="submitted")] == [1, 2]
+
+
+def test_hull_snapshots_only_on_change(store):
+    points = [{"job_id": 1, "madd": 1e6, "error": 0.2}]
+    assert store.latest_hull() is None
+    assert store.record_hull(points) == 1
+    assert store.record_hull(list(points)) is None
+    assert store.record_hull([*points, {"job_id": 2, "madd": 2e6, "error": 0.1}]) == 2
+    version, latest = store.latest_hull()
+    assert version == 2 and len(latest) == 2
+
+
+def test_meta_and_status_events(store):
+    store.set_meta("status", RunStatus.RUNNING)
+    store.set_meta("elapsed_s", 12.5)
+    assert store.get_meta("status") == "RUNNING" and store.get_meta("elapsed_s") == "12.5"
+    assert [e["payload"] for e in store.events() if e["kind"] == "meta"] == [{"status": "RUNNING"}]
+
+
+def test_control_requests_round_trip(tmp_path):
+    path = tmp_path / "experiment.db"
+    driver = ExperimentStore(path)
+    with ExperimentStore(path, create=False) as cli:  # another "process"
+        first = cli.post_control("update", {"max_jobs": 200})
+        second = cli.post_control("kill", {"job_id": 3})
+    pending = driver.pending_controls()
+    assert [(c.id, c.kind, c.payload) for c in pending] == [
+        (first, "update", {"max_jobs": 200}),
+        (second, "kill", {"job_id": 3}),
+    ]
+    driver.mark_control_applied(first)
+    assert [c.id for c in driver.pending_controls()] == [second]
+    assert any(e["kind"] == "control" for e in driver.events())
+    driver.close()
+
+
+def test_open_missing_store_without_create(tmp_path):
+    with pytest.raises(StoreError, match="no experiment store"):
+        ExperimentStore(tmp_path / "nope" / "experiment.db", create=False)
+
+
+def test_refuses_other_schema_version(tmp_path):
+    path = tmp_path / "experiment.db"
+    ExperimentStore(path).close()
+    with sqlite3.connect(path) as c:
+        c.execute("UPDATE meta SET value = '999' WHERE key = 'schema_version'")
+    with pytest.raises(StoreError, match="schema version 999"):
+        ExperimentStore(path)
+
+
+def test_file_is_wal_and_queryable_with_plain_sqlite(store, make_spec):
+    store.record_submitted(make_spec(1))
+    store.record_result(ok_result(1, top1=0.75))
+    with sqlite3.connect(store.path) as c:
+        assert c.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert c.execute("SELECT job_id, val_top1 FROM jobs").fetchall() == [(1, 0.75)]
