@@ -7,7 +7,7 @@ setup(
     version="0.1.0",
     description="Neural architecture search on Ray: Petridish forward search, NNI-style strategies",
     packages=find_packages(include=["archsearch", "archsearch.*"]),
-    python_requires=">=3.10",
+    python_requires=">=3.11",
     # Exact versions live in constraints.txt; torch must stay pinned there (the CPU wheel).
     install_requires=[
         "torch>=2.3",

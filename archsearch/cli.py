@@ -43,10 +43,12 @@ def cmd_resume(args: argparse.Namespace) -> int:
     return _search(Experiment.open(args.run_dir, args.set))
 
 
-def _search(exp) -> int:  # noqa: ANN001 - Experiment, imported lazily
+def _search(exp) -> int:
     reason = exp.run()
-    print(f"search stopped: {reason}\nfrontier: {exp.run_dir / 'plots' / 'frontier.png'}",
-          file=sys.stderr)
+    print(
+        f"search stopped: {reason}\nfrontier: {exp.run_dir / 'plots' / 'frontier.png'}",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -79,16 +81,26 @@ def cmd_train(args: argparse.Namespace) -> int:
         raise ArchsearchError(f"model description {path} does not exist")
     desc = ModelDesc.from_json(path.read_text())
     out = Path(args.weights_out or path.with_name("trained.pt"))
-    spec = JobSpec(job_id=0, stage=Stage.TRAIN, model_desc=desc,
-                   train_conf=config.train.model_dump(mode="json"),
-                   data_conf=config.data.model_dump(mode="json"), weights_out=str(out),
-                   parent_weights=args.weights, seed=config.seed)
+    spec = JobSpec(
+        job_id=0,
+        stage=Stage.TRAIN,
+        model_desc=desc,
+        train_conf=config.train.model_dump(mode="json"),
+        data_conf=config.data.model_dump(mode="json"),
+        weights_out=str(out),
+        parent_weights=args.weights,
+        seed=config.seed,
+    )
     result = run_job(spec)
     if not result.ok:
         print(f"training failed: {result.error}", file=sys.stderr)
         return 1
-    summary = {**result.metrics, "madd": result.madd, "params": result.params,
-               "weights": result.weights_path}
+    summary = {
+        **result.metrics,
+        "madd": result.madd,
+        "params": result.params,
+        "weights": result.weights_path,
+    }
     print(json.dumps(summary, indent=1))
     return 0
 
@@ -106,8 +118,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     def overrides(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--set", action="append", metavar="KEY=VALUE",
-                       help="override a config value, e.g. --set budget.max_jobs=200")
+        p.add_argument(
+            "--set",
+            action="append",
+            metavar="KEY=VALUE",
+            help="override a config value, e.g. --set budget.max_jobs=200",
+        )
 
     p = sub.add_parser("run", help="start a search from a config file")
     p.add_argument("config")

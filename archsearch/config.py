@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typing
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -51,8 +51,9 @@ class ModelConfig(Section):
     def _known_primitives(self) -> ModelConfig:
         unknown = [p for p in self.primitives if p not in SEARCHABLE_PRIMITIVES]
         if unknown:
-            raise ValueError(f"unknown primitive(s) {unknown}; allowed: "
-                             f"{', '.join(SEARCHABLE_PRIMITIVES)}")
+            raise ValueError(
+                f"unknown primitive(s) {unknown}; allowed: {', '.join(SEARCHABLE_PRIMITIVES)}"
+            )
         return self
 
 
@@ -95,7 +96,8 @@ class SeedGrid(Section):
         if not self.combinations():
             raise ValueError(
                 f"no valid seed: every combination of reductions={self.reductions}, "
-                f"cells={self.cells} has cells < 2 * reductions + 1")
+                f"cells={self.cells} has cells < 2 * reductions + 1"
+            )
         return self
 
 
@@ -109,8 +111,57 @@ class PetridishConfig(Section):
     max_hull_points: int = Field(100, ge=1)  # stop once the hull has this many points
 
 
+class MacroSpace(Section):
+    """The macro parameters random search and evolution draw from (Petridish's seed grid plus
+    the node counts Petridish reaches by growing), so all strategies share one model space."""
+
+    reductions: list[int] = Field(default_factory=lambda: [1, 2])
+    cells: list[int] = Field(default_factory=lambda: [3, 4, 5])
+    nodes: list[int] = Field(default_factory=lambda: [1, 2, 3, 4])
+
+    @model_validator(mode="after")
+    def _some_valid(self) -> MacroSpace:
+        if not SeedGrid.model_construct(
+            reductions=self.reductions, cells=self.cells, nodes=self.nodes
+        ).combinations():
+            raise ValueError(
+                f"no valid macro: every combination of reductions="
+                f"{self.reductions}, cells={self.cells} has cells < 2 * reductions + 1"
+            )
+        return self
+
+
+class RandomSearchConfig(Section):
+    name: Literal["random"] = "random"
+    space: MacroSpace = Field(default_factory=MacroSpace)
+    madd_weight: float = Field(0.02, ge=0)  # ranking: top-1 - madd_weight * log10(MAdd)
+
+
+class EvolutionConfig(Section):
+    name: Literal["evolution"] = "evolution"  # regularized (aging) evolution, Real et al. 2019
+    space: MacroSpace = Field(default_factory=MacroSpace)
+    population: int = Field(16, ge=2)  # models kept alive; the oldest dies when a child joins
+    sample_size: int = Field(4, ge=1)  # tournament size: the best of this many becomes a parent
+    madd_weight: float = Field(0.02, ge=0)  # fitness: top-1 - madd_weight * log10(MAdd)
+    mutations: list[Literal["op", "input", "insert_node"]] = Field(
+        default_factory=lambda: ["op", "input", "insert_node"], min_length=1
+    )  # drawn uniformly per child
+
+
+class GridSearchConfig(Section):
+    name: Literal["grid"] = "grid"  # every macro combination once, random cells
+    space: MacroSpace = Field(default_factory=MacroSpace)
+    madd_weight: float = Field(0.02, ge=0)  # ranking: top-1 - madd_weight * log10(MAdd)
+
+
+StrategyConfig = Annotated[
+    PetridishConfig | RandomSearchConfig | EvolutionConfig | GridSearchConfig,
+    Field(discriminator="name"),
+]
+
+
 class BudgetConfig(Section):
-    max_jobs: int | None = Field(None, ge=1)  # trained models (seed + post-train), then stop
+    max_jobs: int | None = Field(None, ge=1)  # jobs submitted (every stage), then stop
     max_duration_s: float | None = Field(None, gt=0)  # wall-clock seconds, then stop
     max_gpu_hours: float | None = Field(None, gt=0)  # sum of job time x GPUs per job
 
@@ -131,10 +182,23 @@ class Config(Section):
     data: DataConfig = Field(default_factory=DataConfig)
     model: ModelConfig = Field(default_factory=ModelConfig)
     train: TrainConfig = Field(default_factory=TrainConfig)
-    strategy: PetridishConfig = Field(default_factory=PetridishConfig)
+    strategy: StrategyConfig = Field(default_factory=PetridishConfig)
     budget: BudgetConfig = Field(default_factory=BudgetConfig)
     resources: ResourcesConfig = Field(default_factory=ResourcesConfig)
     plot_every_s: float = Field(10.0, ge=0)  # refresh plots at most this often while searching
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_strategy_name(cls, data: Any) -> Any:
+        """A strategy section without ``name`` is Petridish's, the default strategy."""
+        if isinstance(data, dict) and isinstance(data.get("strategy"), dict):
+            data = {**data, "strategy": {"name": "petridish", **data["strategy"]}}
+        return data
+
+    @property
+    def frontier_eps(self) -> float:
+        """The eps-band drawn around the frontier: Petridish's eps, else archai's 0.025."""
+        return getattr(self.strategy, "eps", 0.025)
 
     def to_yaml(self) -> str:
         return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False)
@@ -158,22 +222,47 @@ def _set_path(tree: dict[str, Any], path: list[str], value: Any) -> None:
     node[path[-1]] = value
 
 
-def _allowed(model: type[BaseModel], loc: tuple[Any, ...]) -> str:
-    """What a location accepts: the section's keys for an unknown key, else the field's type."""
-    section: Any = model
-    for part in loc[:-1]:
+def _union_member(annotation: Any, tag: Any) -> type[BaseModel] | None:
+    """The member of a discriminated union (``strategy``) whose ``name`` is ``tag``."""
+    for member in typing.get_args(
+        typing.get_args(annotation)[0] if typing.get_origin(annotation) is Annotated else annotation
+    ):
+        fields = getattr(member, "model_fields", {})
+        if "name" in fields and fields["name"].default == tag:
+            return member
+    return None
+
+
+def _resolve(loc: tuple[Any, ...]) -> tuple[list[str], Any, Any]:
+    """Walk a pydantic error location to (dotted key parts, the section that holds the last
+    part, the last part). Union tags pydantic inserts (``strategy.evolution.eps``) are dropped."""
+    parts: list[str] = []
+    section: Any = Config
+    i = 0
+    while i < len(loc):
+        part = loc[i]
+        parts.append(str(part))
         fields = getattr(section, "model_fields", {})
-        if part not in fields:
-            break
-        section = fields[part].annotation
+        if i == len(loc) - 1 or part not in fields:
+            return parts, section if i == len(loc) - 1 else None, loc[-1]
+        annotation = fields[part].annotation
+        member = _union_member(annotation, loc[i + 1])
+        section, i = (member, i + 2) if member is not None else (annotation, i + 1)
+    return parts, section, None
+
+
+def _allowed(section: Any, last: Any) -> str:
+    """What a location accepts: the section's keys for an unknown key, else the field's type."""
     fields = getattr(section, "model_fields", None)
     if fields is None:
         return ""
-    if loc[-1] not in fields:
+    if last not in fields:
         return "allowed keys: " + ", ".join(fields)
-    annotation = fields[loc[-1]].annotation
+    annotation = fields[last].annotation
     if typing.get_origin(annotation) is Literal:
         return "allowed: " + ", ".join(map(str, typing.get_args(annotation)))
+    if getattr(annotation, "model_fields", None) is not None:
+        return ""  # a section: the message already says what is wrong inside it
     return f"expected {getattr(annotation, '__name__', str(annotation))}"
 
 
@@ -181,13 +270,13 @@ def validation_message(source: str, err: ValidationError) -> str:
     lines = []
     for e in err.errors():
         loc = tuple(p for p in e["loc"] if not isinstance(p, int) or p >= 0)
-        key = ".".join(map(str, loc)) or "<root>"
-        given = e.get("input")
+        parts, section, last = _resolve(loc) if loc else ([], None, None)
+        key = ".".join(parts) or "<root>"
         if e["type"] == "extra_forbidden":
             what = f"unknown key {key!r}"
         else:
-            what = f"{key}: {e['msg']} (given: {given!r})"
-        allowed = _allowed(Config, loc) if loc else ""
+            what = f"{key}: {e['msg']} (given: {e.get('input')!r})"
+        allowed = "" if e["type"].startswith("union_tag") else _allowed(section, last)
         lines.append(f"{source}: {what}" + (f"; {allowed}" if allowed else ""))
     return "\n".join(lines)
 

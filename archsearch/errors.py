@@ -1,5 +1,6 @@
-"""The few named errors of archsearch. Each says what was given and what was expected; the CLI
-turns any of them into one line instead of a traceback. Imports nothing, so every layer may use it."""
+"""The few named errors of archsearch. Each says what was given and what was expected; the
+CLI turns any of them into one line instead of a traceback. Imports nothing, so every layer
+may use it."""
 
 
 class ArchsearchError(Exception):

@@ -18,15 +18,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import ray  # noqa: E402
+import ray
 
-from archsearch.config import load_config  # noqa: E402
-from archsearch.engine.ray_engine import RayEngine  # noqa: E402
-from archsearch.experiment.driver import Driver  # noqa: E402
-from archsearch.experiment.history import JobHistory  # noqa: E402
-from archsearch.store import ExperimentStore  # noqa: E402
-from archsearch.strategy import make_strategy  # noqa: E402
-from bench.sleep_job import SLEEP_ENV, sleep_job  # noqa: E402
+from archsearch.config import load_config
+from archsearch.engine.ray_engine import RayEngine
+from archsearch.experiment.driver import Driver
+from archsearch.experiment.history import JobHistory
+from archsearch.store import ExperimentStore
+from archsearch.strategy import make_strategy
+from bench.sleep_job import SLEEP_ENV, sleep_job
 
 
 @ray.remote
@@ -42,13 +42,26 @@ def main() -> None:
     parser.add_argument("--gpus", type=int, default=4)
     args = parser.parse_args()
 
-    ray.init(num_cpus=args.gpus + 1, num_gpus=args.gpus, include_dashboard=False,
-             log_to_driver=False, runtime_env={"env_vars": {SLEEP_ENV: str(args.sleep)}})
+    ray.init(
+        num_cpus=args.gpus + 1,
+        num_gpus=args.gpus,
+        include_dashboard=False,
+        log_to_driver=False,
+        runtime_env={"env_vars": {SLEEP_ENV: str(args.sleep)}},
+    )
     ray.get([_ready.remote() for _ in range(args.gpus)])
-    config = load_config(None, [
-        f"budget.max_jobs={args.jobs}", "resources.gpus=1", "resources.cpus=1",
-        "strategy.max_hull_points=100000", "strategy.max_madd=1e12",
-        "data.name=synthetic", "plot_every_s=1e9"])
+    config = load_config(
+        None,
+        [
+            f"budget.max_jobs={args.jobs}",
+            "resources.gpus=1",
+            "resources.cpus=1",
+            "strategy.max_hull_points=100000",
+            "strategy.max_madd=1e12",
+            "data.name=synthetic",
+            "plot_every_s=1e9",
+        ],
+    )
     with tempfile.TemporaryDirectory() as tmp:
         run_dir = Path(tmp)
         (run_dir / "weights").mkdir()
@@ -66,8 +79,10 @@ def main() -> None:
     print(f"jobs={args.jobs} sleep={args.sleep}s slots={args.gpus}")
     print(f"wall {wall:.2f} s, ideal {ideal:.2f} s, ratio {wall / ideal:.3f} (target <= 1.10)")
     print(f"driver CPU {cpu:.2f} s, {1000 * cpu / args.jobs:.2f} ms per job (target < 5 ms)")
-    print(f"command: .venv/bin/python bench/scheduler.py --jobs {args.jobs} "
-          f"--sleep {args.sleep} --gpus {args.gpus}")
+    print(
+        f"command: .venv/bin/python bench/scheduler.py --jobs {args.jobs} "
+        f"--sleep {args.sleep} --gpus {args.gpus}"
+    )
 
 
 if __name__ == "__main__":

@@ -23,13 +23,22 @@ def sleep_job(spec: JobSpec) -> JobResult:
     rng = random.Random(spec.seed)
     desc = spec.model_desc
     if spec.stage is Stage.SEARCH:
-        weights = {(ci, ni): {(i, p): rng.uniform(-1, 1) for i in e.inputs
-                              for p in e.params["primitives"]}
-                   for ci, c in enumerate(desc.cells) for ni, n in enumerate(c.nodes)
-                   for e in n.edges if e.op == "petridish"}
+        weights = {
+            (ci, ni): {(i, p): rng.uniform(-1, 1) for i in e.inputs for p in e.params["primitives"]}
+            for ci, c in enumerate(desc.cells)
+            for ni, n in enumerate(c.nodes)
+            for e in n.edges
+            if e.op == "petridish"
+        }
         desc = finalize_desc(desc, weights, int(spec.meta.get("top_k", 3)))
     madd = size(desc) * 64
     top1 = min(0.99, 0.5 + 0.04 * madd**0.25 / 10 + rng.uniform(-0.03, 0.03))
-    return JobResult(job_id=spec.job_id, status=Status.SUCCEEDED,
-                     metrics={"val_top1": top1, "train_time_s": 0.0}, madd=madd,
-                     params=int(madd // 10), weights_path=None, model_desc=desc)
+    return JobResult(
+        job_id=spec.job_id,
+        status=Status.SUCCEEDED,
+        metrics={"val_top1": top1, "train_time_s": 0.0},
+        madd=madd,
+        params=int(madd // 10),
+        weights_path=None,
+        model_desc=desc,
+    )

@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a plain checkout too
 
-from archsearch.cli import main  # noqa: E402
+from archsearch.cli import main
 
 
 def to_cli_args(argv: list[str]) -> list[str]:

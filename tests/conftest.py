@@ -78,6 +78,7 @@ def ray_cluster() -> Iterator[dict[str, float]]:
     os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), old_path) if p)
     try:
         ray.init(
+            address="local",  # never join a cluster some `ray start` left on this machine
             num_cpus=RAY_CPUS,
             num_gpus=RAY_FAKE_GPUS,
             include_dashboard=False,

@@ -28,8 +28,12 @@ from __future__ import annotations
 
 import logging
 import math
+import os
+import socket
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import ray
 from ray.exceptions import (
@@ -56,6 +60,7 @@ from archsearch.jobs.spec import JobResult, JobSpec
 log = logging.getLogger(__name__)
 
 RESOURCE_REFRESH_S = 5.0  # nodes join and leave; re-read the cluster's totals this often
+CLUSTER_RECORD = "ray_current_cluster"  # where `ray start` notes the address of its cluster
 CANCEL_RESEND_S = 0.5  # a cancelled task still running after this gets the cancel again
 _DEATHS = (WorkerCrashedError, NodeDiedError, OutOfMemoryError)  # what max_retries re-runs
 _UNITS = 10_000  # Ray accounts fractional resources in 1/10000ths; so do we, to floor exactly
@@ -64,6 +69,27 @@ _UNITS = 10_000  # Ray accounts fractional resources in 1/10000ths; so do we, to
 def _execute(job_fn: str, spec: JobSpec) -> JobResult:
     """The task body, on a worker."""
     return run_guarded(resolve_job_fn(job_fn), spec)
+
+
+def cluster_address(configured: str | None) -> str | None:
+    """What ``ray.init`` should join: the configured address; else ``RAY_ADDRESS`` (Ray reads
+    it: ``ray job submit`` sets it); else the cluster a ``ray start`` on this machine recorded,
+    if it still answers; else ``"local"``, a new local instance. Ray itself would wait forever
+    on a record left behind by a killed ``ray start``, so a dead one is skipped with a warning."""
+    if configured:
+        return configured
+    if os.environ.get("RAY_ADDRESS"):
+        return None
+    record = Path(os.environ.get("RAY_TMPDIR", tempfile.gettempdir())) / "ray" / CLUSTER_RECORD
+    try:
+        host, port = record.read_text().strip().rsplit(":", 1)
+        socket.create_connection((host, int(port)), timeout=1.0).close()
+    except FileNotFoundError:
+        return "local"
+    except (OSError, ValueError):
+        log.warning("%s names a Ray cluster that does not answer; starting a local one", record)
+        return "local"
+    return "auto"
 
 
 def _fits(total: float, per_job: float) -> int:
@@ -83,7 +109,7 @@ class RayEngine(Engine):
         self._res = resources
         self._owns_ray = not ray.is_initialized()
         if self._owns_ray:
-            ray.init(address=resources.ray_address)
+            ray.init(address=cluster_address(resources.ray_address))
         self._view = cluster_resources or ray.cluster_resources
         self._body = ray.remote(_execute)
         self._task = None  # the options-bound remote function for the current resource view

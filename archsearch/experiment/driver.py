@@ -26,9 +26,16 @@ CONTROL_POLL_S = 1.0  # how often requests from `archsearch update/kill` are rea
 
 
 class Driver:
-    def __init__(self, config: Config, store: ExperimentStore, engine: Engine,
-                 strategy: Strategy, history: JobHistory, run_dir: Path,
-                 on_change: Callable[[Driver], None] | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        store: ExperimentStore,
+        engine: Engine,
+        strategy: Strategy,
+        history: JobHistory,
+        run_dir: Path,
+        on_change: Callable[[Driver], None] | None = None,
+    ) -> None:
         self.config = config
         self.store = store
         self.engine = engine
@@ -70,8 +77,11 @@ class Driver:
             if self._may_submit():
                 self._fill()
             if not self.in_flight:
-                reason = (self._budget_reason() or self.strategy.stop_reason()
-                          or "the strategy has nothing more to run")
+                reason = (
+                    self._budget_reason()
+                    or self.strategy.stop_reason()
+                    or "the strategy has nothing more to run"
+                )
                 break
             done, _ = self.engine.wait(list(self.in_flight.values()), timeout=CONTROL_POLL_S)
             for handle in done:
@@ -95,11 +105,17 @@ class Driver:
     def _submit_proposal(self, p: Proposal) -> None:
         job_id = self.store.next_job_id()
         spec = JobSpec(
-            job_id=job_id, stage=p.stage, model_desc=p.model_desc, train_conf=p.train_conf,
+            job_id=job_id,
+            stage=p.stage,
+            model_desc=p.model_desc,
+            train_conf=p.train_conf,
             data_conf=self.config.data.model_dump(mode="json"),
             weights_out=str(self.run_dir / "weights" / f"{job_id}.pt"),
-            parent_id=p.parent_id, parent_weights=p.parent_weights,
-            seed=self.config.seed * 100_003 + job_id, meta=p.meta)
+            parent_id=p.parent_id,
+            parent_weights=p.parent_weights,
+            seed=self.config.seed * 100_003 + job_id,
+            meta=p.meta,
+        )
         self.strategy.on_submitted(spec)
         self._submit_spec(spec, resubmit=False)
 
@@ -108,8 +124,13 @@ class Driver:
         # A resubmission is recorded too: its row goes back to 'submitted', attempts + 1.
         self.store.record_submitted(spec, strategy_state=self.strategy.state_dict())
         self.in_flight[spec.job_id] = self.engine.submit(spec)
-        log.info("%s job %d: %s %s", "resubmitted" if resubmit else "submitted", spec.job_id,
-                 spec.stage.value, spec.model_desc.label())
+        log.info(
+            "%s job %d: %s %s",
+            "resubmitted" if resubmit else "submitted",
+            spec.job_id,
+            spec.stage.value,
+            spec.model_desc.label(),
+        )
 
     def _finish(self, handle: JobHandle) -> None:
         job_id = handle.job_id
@@ -122,11 +143,20 @@ class Driver:
         self.strategy.tell(spec, result)
         self.store.record_result(result, strategy_state=self.strategy.state_dict())
         if result.ok:
-            log.info("job %d %s done: top1=%.4f madd=%.3g", job_id, spec.stage.value,
-                     result.metrics.get("val_top1", float("nan")), result.madd or 0)
+            log.info(
+                "job %d %s done: top1=%.4f madd=%.3g",
+                job_id,
+                spec.stage.value,
+                result.metrics.get("val_top1", float("nan")),
+                result.madd or 0,
+            )
         else:
-            log.warning("job %d %s FAILED: %s", job_id, spec.stage.value,
-                        (result.error or "").strip().splitlines()[-1:])
+            log.warning(
+                "job %d %s FAILED: %s",
+                job_id,
+                spec.stage.value,
+                (result.error or "").strip().splitlines()[-1:],
+            )
         self.store.set_meta("elapsed_s", f"{self.elapsed_s:.3f}")
         if self.on_change:
             self.on_change(self)
@@ -142,8 +172,11 @@ class Driver:
 
     def gpu_hours(self) -> float:
         per_job = self.config.resources.gpus
-        return sum(r.metrics.get("train_time_s", 0.0) for r in self.results.values()) \
-            * per_job / 3600.0
+        return (
+            sum(r.metrics.get("train_time_s", 0.0) for r in self.results.values())
+            * per_job
+            / 3600.0
+        )
 
     def _hard_stop_reason(self) -> str | None:
         """Budgets that stop the search at once, cancelling what still runs."""
@@ -202,6 +235,8 @@ class Driver:
 
     def counts(self) -> dict[str, int]:
         failed = sum(1 for r in self.results.values() if r.status is Status.FAILED)
-        return {"finished": len(self.results) - failed, "failed": failed,
-                "running": len(self.in_flight)}
-
+        return {
+            "finished": len(self.results) - failed,
+            "failed": failed,
+            "running": len(self.in_flight),
+        }

@@ -55,10 +55,17 @@ def check_seeds_growable(config: Config) -> None:
     input_shape, num_classes = config.data.sample_shape()
     smallest = None
     for r, c, n in config.strategy.seed_grid.combinations():
-        desc = seed_model(c, r, n, init_channels=config.model.init_channels,
-                          num_classes=num_classes, input_shape=input_shape,
-                          edges_per_node=config.model.edges_per_node,
-                          primitives=config.model.primitives, seed=config.seed)
+        desc = seed_model(
+            c,
+            r,
+            n,
+            init_channels=config.model.init_channels,
+            num_classes=num_classes,
+            input_shape=input_shape,
+            edges_per_node=config.model.edges_per_node,
+            primitives=config.model.primitives,
+            seed=config.seed,
+        )
         madd = profile(Model.from_desc(desc), input_shape).madd
         if madd < config.strategy.max_madd:
             return
@@ -66,7 +73,8 @@ def check_seeds_growable(config: Config) -> None:
     raise ConfigError(
         f"strategy.max_madd={config.strategy.max_madd:g} is below the MAdd of every seed "
         f"(smallest: {smallest[0]:.4g} for {smallest[1]}): no seed could be grown; raise "
-        "strategy.max_madd or shrink strategy.seed_grid / model.init_channels")
+        "strategy.max_madd or shrink strategy.seed_grid / model.init_channels"
+    )
 
 
 class Experiment:
@@ -81,7 +89,8 @@ class Experiment:
 
     @classmethod
     def create(cls, config: Config, run_dir: Path | None = None) -> Experiment:
-        check_seeds_growable(config)
+        if config.strategy.name == "petridish":
+            check_seeds_growable(config)
         run_dir = run_dir or fresh_run_dir(Path(config.out_dir), config.name)
         (run_dir / "weights").mkdir(parents=True, exist_ok=True)
         write_text_atomic(run_dir / "config.yaml", config.to_yaml())
@@ -111,15 +120,25 @@ class Experiment:
         running jobs, records them interrupted, and propagates so the CLI exits 130."""
         file_log = logging.FileHandler(self.run_dir / "log.txt")
         file_log.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        logging.getLogger("archsearch").addHandler(file_log)
+        package_log = logging.getLogger("archsearch")
+        package_log.addHandler(file_log)
+        if package_log.getEffectiveLevel() > logging.INFO:  # log.txt records every job event
+            package_log.setLevel(logging.INFO)
         self.progress = ProgressLine() if progress else None
         engine = make_engine(self.config)
         strategy = make_strategy(self.config, self.history)
         state = self.store.load_strategy_state()
         if state is not None:
             strategy.load_state_dict(state)
-        driver = Driver(self.config, self.store, engine, strategy, self.history, self.run_dir,
-                        on_change=self._on_change)
+        driver = Driver(
+            self.config,
+            self.store,
+            engine,
+            strategy,
+            self.history,
+            self.run_dir,
+            on_change=self._on_change,
+        )
         self.store.set_meta("status", "RUNNING")
         log.info("run %s: %s", self.run_dir, "resumed" if state else "started")
         try:
@@ -138,26 +157,37 @@ class Experiment:
             raise
         finally:
             self.store.set_meta("elapsed_s", f"{driver.elapsed_s:.3f}")
-            self.write_outputs()
+            try:
+                self.write_outputs()
+            except Exception:  # never mask why the run ended; `archsearch plot` redraws
+                log.exception("could not write hull.json / best/ / plots")
             if self.progress:
                 self._show_progress(driver, force=True)
                 self.progress.close()
             engine.shutdown()
-            logging.getLogger("archsearch").removeHandler(file_log)
+            package_log.removeHandler(file_log)
             file_log.close()
 
     def _on_change(self, driver: Driver) -> None:
-        hull, _ = hull_members(self.history.trained(), self.config.strategy.eps)
+        hull, _ = hull_members(self.history.trained(), self.config.frontier_eps)
         trained = self.history.trained()
         hull_ids = [trained[i][0].job_id for i in hull]
         if hull_ids != self._hull_ids:
             self._hull_ids = hull_ids
-            self.store.record_hull([{"job_id": trained[i][0].job_id, "madd": trained[i][1].madd,
-                                     "error": trained[i][1].error_rate} for i in hull])
-            write_hull_json(self.run_dir, self.history, self.config.strategy.eps)
+            self.store.record_hull(
+                [
+                    {
+                        "job_id": trained[i][0].job_id,
+                        "madd": trained[i][1].madd,
+                        "error": trained[i][1].error_rate,
+                    }
+                    for i in hull
+                ]
+            )
+            write_hull_json(self.run_dir, self.history, self.config.frontier_eps)
         if time.monotonic() - self._last_plot >= self.config.plot_every_s:
             self._last_plot = time.monotonic()
-            draw_plots(self.run_dir, self.history, self.config.strategy.eps, self.start_time)
+            draw_plots(self.run_dir, self.history, self.config.frontier_eps, self.start_time)
         if self.progress:
             self._show_progress(driver)
 
@@ -165,14 +195,19 @@ class Experiment:
         trained = self.history.trained()
         errors = [r.error_rate for _, r in trained]
         madds = [r.madd for _, r in trained]
-        self.progress.update(driver.counts(), len(self._hull_ids),
-                             min(errors) if errors else None, max(madds) if madds else None,
-                             driver.elapsed_s, force=force)
+        self.progress.update(
+            driver.counts(),
+            len(self._hull_ids),
+            min(errors) if errors else None,
+            max(madds) if madds else None,
+            driver.elapsed_s,
+            force=force,
+        )
 
     def write_outputs(self) -> None:
         """hull.json, best/<k>/ and the plots, from what the store holds."""
         if not self.history.results:
             self.history.load(self.store)
-        hull = write_hull_json(self.run_dir, self.history, self.config.strategy.eps)
+        hull = write_hull_json(self.run_dir, self.history, self.config.frontier_eps)
         export_best(self.run_dir, hull)
-        draw_plots(self.run_dir, self.history, self.config.strategy.eps, self.start_time)
+        draw_plots(self.run_dir, self.history, self.config.frontier_eps, self.start_time)

@@ -32,5 +32,8 @@ class JobHistory:
     def trained(self) -> list[tuple[JobSpec, JobResult]]:
         """Successful trained models (not SEARCH jobs) with a finite (MAdd, error): what the
         frontier is made of."""
-        return [(self.specs[i], r) for i, r in sorted(self.results.items())
-                if self.specs[i].stage in TRAINED_STAGES and is_finite_point(r)]
+        return [
+            (self.specs[i], r)
+            for i, r in sorted(self.results.items())
+            if self.specs[i].stage in TRAINED_STAGES and is_finite_point(r)
+        ]

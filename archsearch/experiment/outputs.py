@@ -18,25 +18,32 @@ from archsearch.experiment.history import JobHistory
 from archsearch.hull import eps_band, lower_convex_hull
 from archsearch.jobs.spec import JobResult, JobSpec
 from archsearch.store.files import write_text_atomic
+from archsearch.viz import plot_all
+from archsearch.viz.records import TrialPoint
 
 log = logging.getLogger(__name__)
 
 
-def trial_points(history: JobHistory, start_time: float) -> list[Any]:
+def trial_points(history: JobHistory, start_time: float) -> list[TrialPoint]:
     """Plot records of every trained model."""
-    from archsearch.viz.records import TrialPoint
-
     return [
-        TrialPoint(job_id=spec.job_id, stage=spec.stage.value, madd=res.madd,
-                   params=int(res.params or 0), error=res.error_rate,
-                   label=(res.model_desc or spec.model_desc).label(),
-                   finished_s=(res.finished_at or start_time) - start_time,
-                   parent_id=spec.parent_id)
+        TrialPoint(
+            job_id=spec.job_id,
+            stage=spec.stage.value,
+            madd=res.madd,
+            params=int(res.params or 0),
+            error=res.error_rate,
+            label=(res.model_desc or spec.model_desc).label(),
+            finished_s=(res.finished_at or start_time) - start_time,
+            parent_id=spec.parent_id,
+        )
         for spec, res in history.trained()
     ]
 
 
-def hull_members(trained: list[tuple[JobSpec, JobResult]], eps: float) -> tuple[list[int], list[int]]:
+def hull_members(
+    trained: list[tuple[JobSpec, JobResult]], eps: float
+) -> tuple[list[int], list[int]]:
     """Indices into ``trained`` of the hull (sorted by MAdd) and of its eps-band."""
     if not trained:
         return [], []
@@ -46,18 +53,30 @@ def hull_members(trained: list[tuple[JobSpec, JobResult]], eps: float) -> tuple[
 
 def _entry(spec: JobSpec, res: JobResult) -> dict[str, Any]:
     desc = res.model_desc or spec.model_desc
-    return {"job_id": spec.job_id, "stage": spec.stage.value, "label": desc.label(),
-            "madd": res.madd, "params": res.params, "error": res.error_rate,
-            "val_top1": res.metrics.get("val_top1"), "parent_id": spec.parent_id,
-            "weights": res.weights_path, "model_desc": desc.to_dict()}
+    return {
+        "job_id": spec.job_id,
+        "stage": spec.stage.value,
+        "label": desc.label(),
+        "madd": res.madd,
+        "params": res.params,
+        "error": res.error_rate,
+        "val_top1": res.metrics.get("val_top1"),
+        "parent_id": spec.parent_id,
+        "weights": res.weights_path,
+        "model_desc": desc.to_dict(),
+    }
 
 
 def write_hull_json(run_dir: Path, history: JobHistory, eps: float) -> list[dict[str, Any]]:
     trained = history.trained()
     hull, band = hull_members(trained, eps)
     entries = [_entry(*trained[i]) for i in hull]
-    doc = {"eps": eps, "hull": entries,
-           "band": [trained[i][0].job_id for i in band], "trained": len(trained)}
+    doc = {
+        "eps": eps,
+        "hull": entries,
+        "band": [trained[i][0].job_id for i in band],
+        "trained": len(trained),
+    }
     write_text_atomic(run_dir / "hull.json", json.dumps(doc, indent=1))
     return entries
 
@@ -78,6 +97,4 @@ def export_best(run_dir: Path, hull: list[dict[str, Any]]) -> None:
 
 
 def draw_plots(run_dir: Path, history: JobHistory, eps: float, start_time: float) -> None:
-    from archsearch.viz import plot_all
-
     plot_all(trial_points(history, start_time), run_dir / "plots", eps)

@@ -21,17 +21,26 @@ class ProgressLine:
         self.live = stream.isatty()
         self._last = 0.0
 
-    def update(self, counts: dict[str, int], hull_size: int, best_error: float | None,
-               max_madd: float | None, elapsed_s: float, force: bool = False) -> None:
+    def update(
+        self,
+        counts: dict[str, int],
+        hull_size: int,
+        best_error: float | None,
+        max_madd: float | None,
+        elapsed_s: float,
+        force: bool = False,
+    ) -> None:
         now = time.monotonic()
         if not (self.live or force or now - self._last >= LOG_EVERY_S):
             return
         self._last = now
         best = "-" if best_error is None else f"{best_error:.4f}"
         madd = "-" if max_madd is None else f"{max_madd:.3g}"
-        line = (f"jobs {counts['finished']} done, {counts['running']} running, "
-                f"{counts['failed']} failed | hull {hull_size} | best error {best} | "
-                f"max MAdd {madd} | {format_duration(elapsed_s)}")
+        line = (
+            f"jobs {counts['finished']} done, {counts['running']} running, "
+            f"{counts['failed']} failed | hull {hull_size} | best error {best} | "
+            f"max MAdd {madd} | {format_duration(elapsed_s)}"
+        )
         if self.live:
             self.stream.write("\r\033[K" + line)
         else:

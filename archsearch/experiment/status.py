@@ -20,24 +20,34 @@ def run_status(run_dir: Path) -> dict[str, Any]:
         "stop_reason": store.get_meta("stop_reason"),
         "elapsed_s": float(store.get_meta("elapsed_s") or 0.0),
         "counts": store.counts_by_stage_status(),
-        "hull": [{k: h[k] for k in ("job_id", "label", "stage", "madd", "params", "error")}
-                 for h in hull],
+        "hull": [
+            {k: h[k] for k in ("job_id", "label", "stage", "madd", "params", "error")} for h in hull
+        ],
     }
 
 
 def format_status(status: dict[str, Any]) -> str:
-    lines = [f"run      {status['run_dir']}",
-             f"status   {status['status']}"
-             + (f" ({status['stop_reason']})" if status["stop_reason"] else ""),
-             f"elapsed  {format_duration(status['elapsed_s'])}", "", "jobs by stage and state:"]
+    lines = [
+        f"run      {status['run_dir']}",
+        f"status   {status['status']}"
+        + (f" ({status['stop_reason']})" if status["stop_reason"] else ""),
+        f"elapsed  {format_duration(status['elapsed_s'])}",
+        "",
+        "jobs by stage and state:",
+    ]
     counts: dict[str, dict[str, int]] = status["counts"]
     states = sorted({s for by_status in counts.values() for s in by_status})
     lines.append(f"  {'stage':<12}" + "".join(f"{s:>13}" for s in states))
     for stage, by_status in sorted(counts.items()):
         lines.append(f"  {stage:<12}" + "".join(f"{by_status.get(s, 0):>13}" for s in states))
-    lines += ["", f"hull ({len(status['hull'])} points):",
-              f"  {'job':>5}  {'model':<10} {'stage':<11} {'MAdd':>11} {'params':>9} {'error':>7}"]
+    lines += [
+        "",
+        f"hull ({len(status['hull'])} points):",
+        f"  {'job':>5}  {'model':<10} {'stage':<11} {'MAdd':>11} {'params':>9} {'error':>7}",
+    ]
     for h in status["hull"]:
-        lines.append(f"  {h['job_id']:>5}  {h['label']:<10} {h['stage']:<11} {h['madd']:>11.4g} "
-                     f"{h['params']:>9} {h['error']:>7.4f}")
+        lines.append(
+            f"  {h['job_id']:>5}  {h['label']:<10} {h['stage']:<11} {h['madd']:>11.4g} "
+            f"{h['params']:>9} {h['error']:>7.4f}"
+        )
     return "\n".join(lines)

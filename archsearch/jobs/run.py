@@ -21,14 +21,14 @@ log = logging.getLogger(__name__)
 
 
 @functools.lru_cache(maxsize=2)
-def _cached_data(data_conf_json: str):  # noqa: ANN202 - DataSplits, imported lazily
+def _cached_data(data_conf_json: str):
     """A worker process reuses the data set across jobs (CIFAR-10 is ~180 MB to parse)."""
     from archsearch.data import load_data
 
     return load_data(DataConfig.model_validate_json(data_conf_json))
 
 
-def run_job(spec: JobSpec, on_epoch=None) -> JobResult:  # noqa: ANN001 - callback(job_id, epoch, metrics)
+def run_job(spec: JobSpec, on_epoch=None) -> JobResult:
     try:
         return _run(spec, on_epoch)
     except ArchsearchError as e:  # an expected failure (NaN loss, missing data): one line
@@ -38,7 +38,7 @@ def run_job(spec: JobSpec, on_epoch=None) -> JobResult:  # noqa: ANN001 - callba
         return JobResult.failed(spec.job_id, traceback.format_exc())
 
 
-def _run(spec: JobSpec, on_epoch) -> JobResult:  # noqa: ANN001
+def _run(spec: JobSpec, on_epoch) -> JobResult:
     import torch
 
     from archsearch.nn import Model, finalize, finalized_state_dict, inherit_weights

@@ -9,20 +9,21 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field, fields
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from archsearch.space.desc import ModelDesc
 
 
-class Stage(str, Enum):
+class Stage(StrEnum):
     SEED_TRAIN = "seed_train"  # train a seed network from scratch
     SEARCH = "search"  # grow by one node, search its ops, finalise (Petridish)
     POST_TRAIN = "post_train"  # train a finalised network, warm-started from its parent
     TRAIN = "train"  # train a described network (random search, evolution, one-shot export)
+    SUPERNET = "supernet"  # train a weight-sharing supernet and export one network (one-shot)
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     SUCCEEDED = "succeeded"
     FAILED = "failed"
     INTERRUPTED = "interrupted"
@@ -49,8 +50,9 @@ class JobSpec:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> JobSpec:
-        return cls(**{**d, "stage": Stage(d["stage"]),
-                      "model_desc": ModelDesc.from_dict(d["model_desc"])})
+        return cls(
+            **{**d, "stage": Stage(d["stage"]), "model_desc": ModelDesc.from_dict(d["model_desc"])}
+        )
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), sort_keys=True)
@@ -92,8 +94,13 @@ class JobResult:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> JobResult:
         desc = d.get("model_desc")
-        return cls(**{**d, "status": Status(d["status"]),
-                      "model_desc": ModelDesc.from_dict(desc) if desc else None})
+        return cls(
+            **{
+                **d,
+                "status": Status(d["status"]),
+                "model_desc": ModelDesc.from_dict(desc) if desc else None,
+            }
+        )
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), sort_keys=True)
@@ -109,5 +116,10 @@ class JobResult:
 
 def is_finite_point(result: JobResult) -> bool:
     """A successful result with a finite (MAdd, error): what may join a hull."""
-    return (result.ok and result.madd is not None and result.error_rate is not None
-            and math.isfinite(result.madd) and math.isfinite(result.error_rate))
+    return (
+        result.ok
+        and result.madd is not None
+        and result.error_rate is not None
+        and math.isfinite(result.madd)
+        and math.isfinite(result.error_rate)
+    )

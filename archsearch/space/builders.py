@@ -34,8 +34,10 @@ def reduction_positions(cells: int, reductions: int) -> list[int]:
     groups as evenly as possible, earlier groups taking the remainder (``c5r2`` -> N R N R N)."""
     check_macro(cells, reductions, 0)
     normal = cells - reductions
-    groups = [normal // (reductions + 1) + (1 if g < normal % (reductions + 1) else 0)
-              for g in range(reductions + 1)]
+    groups = [
+        normal // (reductions + 1) + (1 if g < normal % (reductions + 1) else 0)
+        for g in range(reductions + 1)
+    ]
     positions, index = [], 0
     for group in groups[:-1]:
         index += group
@@ -44,13 +46,15 @@ def reduction_positions(cells: int, reductions: int) -> list[int]:
     return positions
 
 
-def random_node(rng: random.Random, node_index: int, edges_per_node: int,
-                primitives: Sequence[str]) -> NodeDesc:
+def random_node(
+    rng: random.Random, node_index: int, edges_per_node: int, primitives: Sequence[str]
+) -> NodeDesc:
     """A DARTS-style node: ``edges_per_node`` edges from distinct earlier ids, random ops."""
     candidates = list(range(CELL_INPUTS + node_index))
     chosen = rng.sample(candidates, min(edges_per_node, len(candidates)))
-    return NodeDesc(edges=[EdgeDesc(op=rng.choice(list(primitives)), inputs=[i])
-                           for i in sorted(chosen)])
+    return NodeDesc(
+        edges=[EdgeDesc(op=rng.choice(list(primitives)), inputs=[i]) for i in sorted(chosen)]
+    )
 
 
 def seed_model(
@@ -75,18 +79,24 @@ def seed_model(
         reduction = index in reduce_at
         if reduction:
             channels *= 2
-        cell_descs.append(CellDesc(
-            reduction=reduction,
-            channels=channels,
-            nodes=[random_node(rng, n, edges_per_node, primitives) for n in range(nodes)],
-        ))
+        cell_descs.append(
+            CellDesc(
+                reduction=reduction,
+                channels=channels,
+                nodes=[random_node(rng, n, edges_per_node, primitives) for n in range(nodes)],
+            )
+        )
     return ModelDesc(
         input_shape=tuple(input_shape),  # type: ignore[arg-type]
         num_classes=num_classes,
         stem_channels=STEM_MULTIPLIER * init_channels,
         cells=cell_descs,
-        macro={"cells": cells, "reductions": reductions, "nodes": nodes,
-               "init_channels": init_channels},
+        macro={
+            "cells": cells,
+            "reductions": reductions,
+            "nodes": nodes,
+            "init_channels": init_channels,
+        },
     )
 
 
@@ -99,7 +109,14 @@ def insert_node(desc: ModelDesc, primitives: Sequence[str] = SEARCHABLE_PRIMITIV
     grown = copy.deepcopy(desc)
     for cell in grown.cells:
         candidates = list(range(CELL_INPUTS + len(cell.nodes)))
-        cell.nodes.append(NodeDesc(edges=[EdgeDesc(
-            op="petridish", inputs=candidates, params={"primitives": list(primitives)})]))
+        cell.nodes.append(
+            NodeDesc(
+                edges=[
+                    EdgeDesc(
+                        op="petridish", inputs=candidates, params={"primitives": list(primitives)}
+                    )
+                ]
+            )
+        )
     grown.macro["nodes"] = grown.macro.get("nodes", 0) + 1
     return grown

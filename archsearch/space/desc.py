@@ -67,8 +67,11 @@ class CellDesc:
     nodes: list[NodeDesc]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"reduction": self.reduction, "channels": self.channels,
-                "nodes": [n.to_dict() for n in self.nodes]}
+        return {
+            "reduction": self.reduction,
+            "channels": self.channels,
+            "nodes": [n.to_dict() for n in self.nodes],
+        }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> CellDesc:
@@ -100,9 +103,13 @@ class ModelDesc:
     def to_dict(self) -> dict[str, Any]:
         # Hand-written rather than dataclasses.asdict (a deep copy): the driver serialises a
         # description for every job it records, and asdict was most of that cost.
-        return {"input_shape": list(self.input_shape), "num_classes": self.num_classes,
-                "stem_channels": self.stem_channels, "cells": [c.to_dict() for c in self.cells],
-                "macro": dict(self.macro)}
+        return {
+            "input_shape": list(self.input_shape),
+            "num_classes": self.num_classes,
+            "stem_channels": self.stem_channels,
+            "cells": [c.to_dict() for c in self.cells],
+            "macro": dict(self.macro),
+        }
 
     def to_json(self, indent: int | None = None) -> str:
         return json.dumps(self.to_dict(), indent=indent, sort_keys=True)

@@ -13,12 +13,12 @@ another version rather than guess.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 SCHEMA_VERSION = 1
 
 
-class RunStatus(str, Enum):  # noqa: UP042 - like Stage/Status, and Python 3.10 has no StrEnum
+class RunStatus(StrEnum):
     """``meta.status``: where the run as a whole stands."""
 
     EMPTY = "EMPTY"  # the file exists, nothing else yet

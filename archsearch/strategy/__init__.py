@@ -3,9 +3,14 @@
 from archsearch.config import Config
 from archsearch.errors import UnknownNameError
 from archsearch.strategy.base import Proposal, Strategy, StrategyContext
+from archsearch.strategy.evolution import RegularizedEvolution
+from archsearch.strategy.grid import GridSearch
 from archsearch.strategy.petridish import Petridish
+from archsearch.strategy.random_search import RandomSearch
 
-STRATEGIES: dict[str, type[Strategy]] = {Petridish.name: Petridish}
+STRATEGIES: dict[str, type[Strategy]] = {
+    cls.name: cls for cls in (Petridish, RandomSearch, RegularizedEvolution, GridSearch)
+}
 
 
 def make_strategy(config: Config, context: StrategyContext) -> Strategy:
@@ -15,4 +20,14 @@ def make_strategy(config: Config, context: StrategyContext) -> Strategy:
     return STRATEGIES[name](config, context)
 
 
-__all__ = ["STRATEGIES", "Petridish", "Proposal", "Strategy", "StrategyContext", "make_strategy"]
+__all__ = [
+    "STRATEGIES",
+    "GridSearch",
+    "Petridish",
+    "Proposal",
+    "RandomSearch",
+    "RegularizedEvolution",
+    "Strategy",
+    "StrategyContext",
+    "make_strategy",
+]

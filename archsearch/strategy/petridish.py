@@ -56,25 +56,42 @@ class Petridish(Strategy):
     def _seed(self, reductions: int, cells: int, nodes: int) -> Proposal:
         input_shape, num_classes = self.config.data.sample_shape()
         m = self.config.model
-        desc = seed_model(cells, reductions, nodes, init_channels=m.init_channels,
-                          num_classes=num_classes, input_shape=input_shape,
-                          edges_per_node=m.edges_per_node, primitives=m.primitives,
-                          seed=self.config.seed)
+        desc = seed_model(
+            cells,
+            reductions,
+            nodes,
+            init_channels=m.init_channels,
+            num_classes=num_classes,
+            input_shape=input_shape,
+            edges_per_node=m.edges_per_node,
+            primitives=m.primitives,
+            seed=self.config.seed,
+        )
         return Proposal(Stage.SEED_TRAIN, desc, self._train_conf())
 
     def _search(self, parent_id: int) -> Proposal:
         parent = self.context.result(parent_id)
         grown = insert_node(parent.model_desc, primitives=self.config.model.primitives)
-        return Proposal(Stage.SEARCH, grown, self._train_conf(epochs=self.conf.search_epochs),
-                        parent_id=parent_id, parent_weights=parent.weights_path,
-                        meta={"top_k": self.conf.top_k})
+        return Proposal(
+            Stage.SEARCH,
+            grown,
+            self._train_conf(epochs=self.conf.search_epochs),
+            parent_id=parent_id,
+            parent_weights=parent.weights_path,
+            meta={"top_k": self.conf.top_k},
+        )
 
     def _post_train(self, search_id: int) -> Proposal:
         # The child's lineage points at the hull parent, not at the search job (archai loses it).
         search_spec, search = self.context.spec(search_id), self.context.result(search_id)
-        return Proposal(Stage.POST_TRAIN, search.model_desc, self._train_conf(),
-                        parent_id=search_spec.parent_id, parent_weights=search.weights_path,
-                        meta={"search_job": search_id})
+        return Proposal(
+            Stage.POST_TRAIN,
+            search.model_desc,
+            self._train_conf(),
+            parent_id=search_spec.parent_id,
+            parent_weights=search.weights_path,
+            meta={"search_job": search_id},
+        )
 
     def _sample_parent(self) -> int | None:
         """A pool member from the eps-band, below max_madd, favouring rarely grown and cheap
@@ -105,8 +122,10 @@ class Petridish(Strategy):
         if not len(self.pool):
             return "every seed failed: nothing to grow"
         if all(m >= self.conf.max_madd for m in self.pool.madd):
-            return (f"every trained model has MAdd >= strategy.max_madd={self.conf.max_madd:g}: "
-                    "nothing left to grow")
+            return (
+                f"every trained model has MAdd >= strategy.max_madd={self.conf.max_madd:g}: "
+                "nothing left to grow"
+            )
         return None
 
     # --- state -------------------------------------------------------------------------------

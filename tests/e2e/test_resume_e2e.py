@@ -33,9 +33,21 @@ def committed(db_path):
 
 def test_sigkill_then_resume_keeps_every_committed_result(smoke_conf, tmp_path):
     overrides = ["--set", "resources.engine=local", "--set", "budget.max_jobs=9"]
-    proc = subprocess.Popen([sys.executable, "-m", "archsearch.cli", "run", str(smoke_conf),
-                             "--out", str(tmp_path), *overrides], cwd=REPO,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "archsearch.cli",
+            "run",
+            str(smoke_conf),
+            "--out",
+            str(tmp_path),
+            *overrides,
+        ],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     run_dir = tmp_path / "petridish_smoke"
     deadline = time.monotonic() + 240
     while len(committed(run_dir / "experiment.db")) < 3:
@@ -62,8 +74,9 @@ def test_sigkill_then_resume_keeps_every_committed_result(smoke_conf, tmp_path):
     assert status == "SUCCEEDED"
 
     hull = json.loads((run_dir / "hull.json").read_text())["hull"]
-    trained = db.execute("SELECT job_id, madd, error_rate FROM jobs WHERE status='succeeded' "
-                         "AND stage != 'search'").fetchall()
+    trained = db.execute(
+        "SELECT job_id, madd, error_rate FROM jobs WHERE status='succeeded' AND stage != 'search'"
+    ).fetchall()
     points = np.array([[m, e] for _, m, e in trained])
     expected = sorted(trained[i][0] for i in lower_convex_hull(points))
     assert sorted(h["job_id"] for h in hull) == expected
@@ -75,9 +88,22 @@ def test_sigkill_then_resume_keeps_every_committed_result(smoke_conf, tmp_path):
 
 
 def test_ctrl_c_exits_130_and_resume_continues(smoke_conf, tmp_path):
-    proc = subprocess.Popen([sys.executable, "-m", "archsearch.cli", "run", str(smoke_conf),
-                             "--out", str(tmp_path), "--set", "resources.engine=local"],
-                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "archsearch.cli",
+            "run",
+            str(smoke_conf),
+            "--out",
+            str(tmp_path),
+            "--set",
+            "resources.engine=local",
+        ],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     run_dir = tmp_path / "petridish_smoke"
     deadline = time.monotonic() + 240
     while len(committed(run_dir / "experiment.db")) < 1:

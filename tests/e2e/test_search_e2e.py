@@ -1,5 +1,6 @@
 """A whole Petridish search with the smoke config on the session's local Ray cluster."""
 
+import itertools
 import json
 import sqlite3
 
@@ -37,20 +38,25 @@ def test_smoke_search_produces_every_output(ray_cluster, smoke_conf, tmp_path):
     assert hull["hull"], "the hull has points"
     points = [(h["madd"], h["error"]) for h in hull["hull"]]
     assert points == sorted(points)  # by MAdd, error never rising
-    assert all(a[1] >= b[1] for a, b in zip(points, points[1:], strict=False))
+    assert all(a[1] >= b[1] for a, b in itertools.pairwise(points))
     for k, entry in enumerate(hull["hull"]):
         folder = run / "best" / str(k)
-        assert ModelDesc.from_json((folder / "model.json").read_text()).to_dict() == \
-            entry["model_desc"]
+        assert (
+            ModelDesc.from_json((folder / "model.json").read_text()).to_dict()
+            == entry["model_desc"]
+        )
         assert (folder / "weights.pt").stat().st_size > 0
     assert (run / "log.txt").read_text().count("submitted job") >= len(rows)
     # The exported hull is the lower hull of every trained model.
-    trained = db.execute("SELECT job_id, madd, error_rate FROM jobs WHERE status='succeeded' "
-                         "AND stage != 'search'").fetchall()
+    trained = db.execute(
+        "SELECT job_id, madd, error_rate FROM jobs WHERE status='succeeded' AND stage != 'search'"
+    ).fetchall()
     import numpy as np
+
     pts = np.array([[m, e] for _, m, e in trained])
-    assert sorted(trained[i][0] for i in lower_convex_hull(pts)) == \
-        sorted(h["job_id"] for h in hull["hull"])
+    assert sorted(trained[i][0] for i in lower_convex_hull(pts)) == sorted(
+        h["job_id"] for h in hull["hull"]
+    )
 
 
 def test_max_madd_below_every_seed_is_a_clear_error(smoke_conf, tmp_path):

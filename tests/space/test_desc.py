@@ -31,8 +31,13 @@ def test_hash_is_stable_across_processes():
         "print(seed_model(5, 2, 2, init_channels=8, input_shape=(1, 8, 8), seed=3).content_hash())"
     )
     # A different hash seed proves the hash does not depend on Python's randomised hash().
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env={"PYTHONHASHSEED": "123"})
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONHASHSEED": "123"},
+    )
     assert out.stdout.strip() == desc.content_hash()
 
 
