@@ -1,4 +1,4 @@
-"""The `archsearch` command: run, resume, status, plot, train.
+"""The `archsearch` command: run, resume, status, plot, train, update, kill, list, export, compare.
 
 Errors the user can fix (config, data, names) print one line and exit 2; Ctrl-C or SIGTERM
 (`ray job stop`, a preemption) leaves a run that `archsearch resume` continues, and exits 130.
@@ -32,7 +32,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         overrides.append(f"out_dir={args.out}")
     if args.name:
         overrides.append(f"name={args.name}")
-    exp = Experiment.create(load_config(args.config, overrides))
+    exp = Experiment(load_config(args.config, overrides))
     print(f"run directory: {exp.run_dir}", file=sys.stderr)
     return _search(exp)
 
@@ -40,7 +40,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_resume(args: argparse.Namespace) -> int:
     from archsearch.experiment import Experiment
 
-    return _search(Experiment.open(args.run_dir, args.set))
+    return _search(Experiment.resume(args.run_dir, args.set))
 
 
 def _search(exp) -> int:
@@ -63,7 +63,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_plot(args: argparse.Namespace) -> int:
     from archsearch.experiment import Experiment
 
-    exp = Experiment.open(_run_dir(args.run_dir))
+    exp = Experiment.resume(_run_dir(args.run_dir))
     exp.write_outputs()
     print(exp.run_dir / "plots")
     return 0
@@ -102,6 +102,47 @@ def cmd_train(args: argparse.Namespace) -> int:
         "weights": result.weights_path,
     }
     print(json.dumps(summary, indent=1))
+    return 0
+
+
+def cmd_update(args: argparse.Namespace) -> int:
+    from archsearch.experiment import Experiment
+
+    Experiment.resume(_run_dir(args.run_dir)).update(
+        max_jobs=args.max_jobs, max_duration_s=args.max_duration, concurrency=args.concurrency
+    )
+    print("update requested; a running search applies it within a few seconds")
+    return 0
+
+
+def cmd_kill(args: argparse.Namespace) -> int:
+    from archsearch.experiment import Experiment
+
+    Experiment.resume(_run_dir(args.run_dir)).kill(args.job_id)
+    print(f"kill of job {args.job_id} requested")
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from archsearch.experiment.status import format_runs, list_runs
+
+    print(format_runs(list_runs(Path(args.out_dir))))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from archsearch.experiment.export import export_run
+
+    print(export_run(_run_dir(args.run_dir), args.format, args.output))
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from archsearch.experiment.compare import compare_runs, format_comparison
+
+    rows = compare_runs([_run_dir(d) for d in args.run_dirs], Path(args.plot), args.madd or None)
+    print(json.dumps(rows, indent=1) if args.json else format_comparison(rows))
+    print(f"plot: {args.plot}", file=sys.stderr)
     return 0
 
 
@@ -153,6 +194,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--weights-out", help="where to save the trained weights")
     overrides(p)
     p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("update", help="change a running search's budgets or concurrency")
+    p.add_argument("run_dir")
+    p.add_argument("--max-jobs", type=int)
+    p.add_argument("--max-duration", type=float, metavar="SECONDS")
+    p.add_argument("--concurrency", type=int, help="jobs in flight at most")
+    p.set_defaults(func=cmd_update)
+
+    p = sub.add_parser("kill", help="cancel one running job of a running search")
+    p.add_argument("run_dir")
+    p.add_argument("job_id", type=int)
+    p.set_defaults(func=cmd_kill)
+
+    p = sub.add_parser("list", help="the runs under a folder, with their state")
+    p.add_argument("out_dir", nargs="?", default="runs")
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("export", help="all trials (csv) or trials, curves and hull (json)")
+    p.add_argument("run_dir")
+    p.add_argument("--format", choices=["csv", "json"], default="json")
+    p.add_argument("--output", help="file to write (default: RUN_DIR/export/...)")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("compare", help="frontiers of several runs on one plot, with numbers")
+    p.add_argument("run_dirs", nargs="+")
+    p.add_argument("--plot", default="compare.png", help="where to write the plot")
+    p.add_argument("--madd", type=float, action="append", help="MAdd level for error-at-MAdd")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_compare)
     return parser
 
 

@@ -43,6 +43,7 @@ def main() -> None:
     args = parser.parse_args()
 
     ray.init(
+        address="local",  # a fresh cluster with fake GPU slots, whatever else runs here
         num_cpus=args.gpus + 1,
         num_gpus=args.gpus,
         include_dashboard=False,

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from archsearch.jobs.report import EpochReporter, reporting_to
 from archsearch.jobs.spec import JobResult, JobSpec
 
 JobFn = Callable[[JobSpec], JobResult]
@@ -55,6 +56,10 @@ class Engine(ABC):
     @abstractmethod
     def capacity(self) -> int:
         """How many jobs can run at once (total slots, not free ones); at least 1."""
+
+    def drain_metrics(self) -> list[tuple[int, int, dict[str, float]]]:
+        """Per-epoch metrics jobs reported since the last call: (job id, epoch, metrics)."""
+        return []
 
     def shutdown(self) -> None:  # noqa: B027 - nothing to release by default
         """Release what the engine started (a local Ray instance). Idempotent."""
@@ -102,7 +107,7 @@ def resolve_job_fn(job_fn: JobFn | str) -> JobFn:
     return _import_job_fn(job_fn) if isinstance(job_fn, str) else job_fn
 
 
-def run_guarded(job_fn: JobFn, spec: JobSpec) -> JobResult:
+def run_guarded(job_fn: JobFn, spec: JobSpec, reporter: EpochReporter | None = None) -> JobResult:
     """Run one job; any exception (and any malformed return) becomes a FAILED result.
 
     The result is normalised through JSON here, on the job's side: what an engine hands the
@@ -111,7 +116,8 @@ def run_guarded(job_fn: JobFn, spec: JobSpec) -> JobResult:
     process, not a job.
     """
     try:
-        result = job_fn(spec)
+        with reporting_to(reporter):
+            result = job_fn(spec)
     except Exception:
         return JobResult.failed(spec.job_id, traceback.format_exc())
     if not isinstance(result, JobResult) or result.job_id != spec.job_id:

@@ -30,6 +30,7 @@ class LocalEngine(Engine):
     def __init__(self, job_fn: JobFn | str) -> None:
         self._job_fn = resolve_job_fn(job_fn)
         self._queue: deque[JobHandle] = deque()
+        self._metrics: list[tuple[int, int, dict[str, float]]] = []
 
     def submit(self, spec: JobSpec) -> JobHandle:
         handle = JobHandle(spec.job_id, _Queued(spec))
@@ -61,6 +62,10 @@ class LocalEngine(Engine):
     def capacity(self) -> int:
         return 1
 
+    def drain_metrics(self) -> list[tuple[int, int, dict[str, float]]]:
+        drained, self._metrics = self._metrics, []
+        return drained
+
     def shutdown(self) -> None:
         while self._queue:
             self.cancel(self._queue[0])
@@ -72,4 +77,6 @@ class LocalEngine(Engine):
 
     def _run(self, handle: JobHandle) -> None:
         log.debug("running job %d in-process", handle.job_id)
-        handle.ref.result = run_guarded(self._job_fn, handle.ref.spec)
+        handle.ref.result = run_guarded(
+            self._job_fn, handle.ref.spec, lambda *report: self._metrics.append(report)
+        )

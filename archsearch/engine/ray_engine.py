@@ -43,6 +43,7 @@ from ray.exceptions import (
     TaskCancelledError,
     WorkerCrashedError,
 )
+from ray.util.queue import Queue
 
 from archsearch.config import ResourcesConfig
 from archsearch.engine.base import (
@@ -66,9 +67,9 @@ _DEATHS = (WorkerCrashedError, NodeDiedError, OutOfMemoryError)  # what max_retr
 _UNITS = 10_000  # Ray accounts fractional resources in 1/10000ths; so do we, to floor exactly
 
 
-def _execute(job_fn: str, spec: JobSpec) -> JobResult:
-    """The task body, on a worker."""
-    return run_guarded(resolve_job_fn(job_fn), spec)
+def _execute(job_fn: str, spec: JobSpec, metrics: Queue) -> JobResult:
+    """The task body, on a worker: per-epoch reports go to the driver through ``metrics``."""
+    return run_guarded(resolve_job_fn(job_fn), spec, lambda *report: metrics.put(report))
 
 
 def cluster_address(configured: str | None) -> str | None:
@@ -111,6 +112,8 @@ class RayEngine(Engine):
         if self._owns_ray:
             ray.init(address=cluster_address(resources.ray_address))
         self._view = cluster_resources or ray.cluster_resources
+        # A queue actor (no CPU held) carries per-epoch metrics from workers to the driver.
+        self._metrics = Queue(actor_options={"num_cpus": 0})
         self._body = ray.remote(_execute)
         self._task = None  # the options-bound remote function for the current resource view
         self._gpus_per_job = -1.0
@@ -163,7 +166,11 @@ class RayEngine(Engine):
             )
 
     def submit(self, spec: JobSpec) -> JobHandle:
-        return JobHandle(spec.job_id, self._task.remote(self._job_fn, spec))
+        return JobHandle(spec.job_id, self._task.remote(self._job_fn, spec, self._metrics))
+
+    def drain_metrics(self) -> list[tuple[int, int, dict[str, float]]]:
+        waiting = self._metrics.qsize()
+        return self._metrics.get_nowait_batch(waiting) if waiting else []
 
     def wait(
         self, handles: list[JobHandle], timeout: float | None = None

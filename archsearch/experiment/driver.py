@@ -1,6 +1,10 @@
 """The one driver loop: keeps the engine full with the strategy's proposals, records every event
 in the store, enforces budgets, applies control requests, and stops cleanly on Ctrl-C.
 
+It is also NNI's *execution engine* for strategies and users: ``submit_models``,
+``list_models``, ``query_available_resource``, ``budget_exhausted``, ``wait_models``, and
+listeners told of every metric (``add_listener``).
+
 Every submit and every result is one store transaction that also carries the strategy's state,
 so a crash at any instant leaves a store from which ``resume`` continues: jobs submitted but
 without a result are submitted again with the same ids, and nothing finished is run twice.
@@ -16,6 +20,7 @@ from pathlib import Path
 from archsearch.config import Config
 from archsearch.engine.base import Engine, JobHandle
 from archsearch.experiment.history import JobHistory
+from archsearch.experiment.listeners import Listeners
 from archsearch.jobs.spec import JobResult, JobSpec, Status
 from archsearch.store import ExperimentStore
 from archsearch.strategy.base import Proposal, Strategy
@@ -23,6 +28,7 @@ from archsearch.strategy.base import Proposal, Strategy
 log = logging.getLogger(__name__)
 
 CONTROL_POLL_S = 1.0  # how often requests from `archsearch update/kill` are read
+METRICS_DRAIN_S = 0.5  # how often per-epoch metrics reported by running jobs are collected
 
 
 class Driver:
@@ -51,6 +57,53 @@ class Driver:
         self.elapsed_before = float(store.get_meta("elapsed_s") or 0.0)
         self.started = time.monotonic()
         self._last_control_poll = 0.0
+        self._stop_requested: str | None = None
+        self._last_metrics_drain = 0.0
+        self.listeners = Listeners()
+
+    # --- execution-engine API ----------------------------------------------------------------
+    def add_listener(self, listener: object) -> None:
+        """See experiment/listeners.py for the callbacks a listener may have."""
+        self.listeners.add(listener)
+
+    def submit_models(self, *proposals: Proposal) -> list[int]:
+        """Submit proposals outside ``ask`` (e.g. a user's own models); returns their job ids."""
+        return [self._submit_proposal(p) for p in proposals]
+
+    def list_models(self, status: Status | None = None) -> list[JobResult]:
+        """Finished jobs, optionally of one status, in job-id order."""
+        return [r for _, r in sorted(self.results.items()) if status is None or r.status is status]
+
+    def query_available_resource(self) -> int:
+        """Free job slots right now (capacity minus jobs in flight)."""
+        return max(0, self._capacity() - len(self.in_flight))
+
+    def budget_exhausted(self) -> bool:
+        return self._budget_reason() is not None or self._hard_stop_reason() is not None
+
+    def wait_models(self, *job_ids: int, timeout: float | None = None) -> list[JobResult]:
+        """Block until the given in-flight jobs finish (recording them like the loop does);
+        returns the results of those that did."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while any(i in self.in_flight for i in job_ids):
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                break
+            self._wait_once(min(CONTROL_POLL_S, left) if left is not None else CONTROL_POLL_S)
+        return [self.results[i] for i in job_ids if i in self.results]
+
+    def wait_for_resource(self, timeout: float | None = None) -> bool:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.query_available_resource() == 0:
+            if deadline is not None and time.monotonic() >= deadline:
+                return False
+            self._wait_once(CONTROL_POLL_S)
+        return True
+
+    def stop(self, reason: str = "stopped by request") -> None:
+        """Ask the loop to stop: running jobs are cancelled and recorded interrupted (resume
+        runs them again). Safe to call from another thread."""
+        self._stop_requested = reason
 
     # --- loop --------------------------------------------------------------------------------
     @property
@@ -77,17 +130,34 @@ class Driver:
             if self._may_submit():
                 self._fill()
             if not self.in_flight:
+                if self._poll_controls(force=True):
+                    continue  # e.g. `archsearch update --max-jobs` raised the budget just now
                 reason = (
                     self._budget_reason()
                     or self.strategy.stop_reason()
                     or "the strategy has nothing more to run"
                 )
                 break
-            done, _ = self.engine.wait(list(self.in_flight.values()), timeout=CONTROL_POLL_S)
-            for handle in done:
-                self._finish(handle)
+            self._wait_once(CONTROL_POLL_S)
         self.store.set_meta("elapsed_s", f"{self.elapsed_s:.3f}")
         return reason
+
+    def _wait_once(self, timeout: float) -> None:
+        done, _ = self.engine.wait(list(self.in_flight.values()), timeout=timeout)
+        # A job's last epochs are collected before its result, so listeners hear them in order.
+        self._drain_metrics(force=bool(done))
+        for handle in done:
+            self._finish(handle)
+
+    def _drain_metrics(self, force: bool = False) -> None:
+        # At most once per poll period: with Ray, each drain is a round trip to a queue actor.
+        now = time.monotonic()
+        if not force and now - self._last_metrics_drain < METRICS_DRAIN_S:
+            return
+        self._last_metrics_drain = now
+        for job_id, epoch, metrics in self.engine.drain_metrics():
+            self.store.record_metric(job_id, epoch, metrics)
+            self.listeners.intermediate(job_id, epoch, metrics)
 
     def _fill(self) -> None:
         free = self._capacity() - len(self.in_flight)
@@ -102,7 +172,7 @@ class Driver:
         cap = self.engine.capacity()
         return min(cap, self.concurrency) if self.concurrency else cap
 
-    def _submit_proposal(self, p: Proposal) -> None:
+    def _submit_proposal(self, p: Proposal) -> int:
         job_id = self.store.next_job_id()
         spec = JobSpec(
             job_id=job_id,
@@ -118,6 +188,7 @@ class Driver:
         )
         self.strategy.on_submitted(spec)
         self._submit_spec(spec, resubmit=False)
+        return job_id
 
     def _submit_spec(self, spec: JobSpec, resubmit: bool) -> None:
         self.specs[spec.job_id] = spec
@@ -142,6 +213,7 @@ class Driver:
         spec = self.specs[job_id]
         self.strategy.tell(spec, result)
         self.store.record_result(result, strategy_state=self.strategy.state_dict())
+        self.listeners.finished(result)
         if result.ok:
             log.info(
                 "job %d %s done: top1=%.4f madd=%.3g",
@@ -180,6 +252,8 @@ class Driver:
 
     def _hard_stop_reason(self) -> str | None:
         """Budgets that stop the search at once, cancelling what still runs."""
+        if self._stop_requested:
+            return self._stop_requested
         if self.max_duration_s is not None and self.elapsed_s >= self.max_duration_s:
             return f"{self.max_duration_s:g} s elapsed (budget.max_duration_s)"
         cap = self.config.budget.max_gpu_hours
@@ -190,14 +264,18 @@ class Driver:
             return reason
         return None
 
-    def _poll_controls(self) -> None:
+    def _poll_controls(self, force: bool = False) -> bool:
+        """Apply pending update/kill requests (at most once per poll period unless forced);
+        True if any was applied."""
         now = time.monotonic()
-        if now - self._last_control_poll < CONTROL_POLL_S:
-            return
+        if not force and now - self._last_control_poll < CONTROL_POLL_S:
+            return False
         self._last_control_poll = now
-        for control in self.store.pending_controls():
+        controls = self.store.pending_controls()
+        for control in controls:
             self._apply_control(control.kind, control.payload)
             self.store.mark_control_applied(control.id)
+        return bool(controls)
 
     def _apply_control(self, kind: str, payload: dict) -> None:
         if kind == "update":

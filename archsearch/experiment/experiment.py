@@ -1,40 +1,51 @@
 """An Experiment is a config + a run directory + a store + an engine + a strategy.
 
-``Experiment.create(config).run()`` starts a search in ``runs/<name>/``;
-``Experiment.open(run_dir).run()`` resumes one after a crash, a preemption or Ctrl-C.
+    exp = Experiment(config)            # a new run in runs/<name>/
+    exp.run()                           # blocking; or exp.start() ... exp.stop(); exp.wait()
+    exp = Experiment.resume("runs/x")   # after a crash, a preemption or Ctrl-C; then .run()
+    exp.status(); exp.list_jobs(); exp.job_metrics(3); exp.export("csv")
+    exp.update(max_jobs=200, concurrency=4); exp.kill(17)   # on a running search
+
+``update`` and ``kill`` go through the store's control table, so they work the same from the
+process that runs the search and from another one (`archsearch update` / `archsearch kill`).
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from pathlib import Path
+from typing import Any
 
 from archsearch.config import Config, load_config
 from archsearch.engine.base import Engine
 from archsearch.errors import ConfigError
 from archsearch.experiment.driver import Driver
+from archsearch.experiment.export import export_run
 from archsearch.experiment.history import JobHistory
-from archsearch.experiment.outputs import draw_plots, export_best, hull_members, write_hull_json
-from archsearch.experiment.progress import ProgressLine
+from archsearch.experiment.live import LiveOutputs, write_outputs
+from archsearch.experiment.status import run_status
 from archsearch.store import ExperimentStore
 from archsearch.store.files import write_text_atomic
 from archsearch.strategy import make_strategy
+from archsearch.strategy.base import Strategy
 
 log = logging.getLogger(__name__)
 
 
-def make_engine(config: Config) -> Engine:
-    """Jobs run through the pure job function; only the Ray engine imports ray."""
-    from archsearch.jobs.run import run_job
+DEFAULT_JOB_FN = "archsearch.jobs.run:run_job"
 
+
+def make_engine(config: Config, job_fn: str = DEFAULT_JOB_FN) -> Engine:
+    """Jobs run through a pure job function; only the Ray engine imports ray."""
     if config.resources.engine == "local":
         from archsearch.engine.local_engine import LocalEngine
 
-        return LocalEngine(run_job)
+        return LocalEngine(job_fn)
     from archsearch.engine.ray_engine import RayEngine
 
-    return RayEngine(run_job, config.resources)
+    return RayEngine(job_fn, config.resources)
 
 
 def fresh_run_dir(out_dir: Path, name: str) -> Path:
@@ -78,136 +89,185 @@ def check_seeds_growable(config: Config) -> None:
 
 
 class Experiment:
-    def __init__(self, config: Config, run_dir: Path) -> None:
+    def __init__(
+        self, config: Config, run_dir: str | Path | None = None, job_fn: str = DEFAULT_JOB_FN
+    ) -> None:
+        """A run of ``config`` in ``run_dir``: a new one (default runs/<name>, never
+        overwriting), or the existing run there, which ``run()`` then continues.
+
+        ``job_fn`` is the ``module:function`` that runs one ``JobSpec`` on a worker and returns
+        its ``JobResult`` (default: build, train and profile the described network); pass
+        your own to train networks your way. A path, not a callable: Ray workers import it."""
         self.config = config
-        self.run_dir = run_dir
-        self.store = ExperimentStore(run_dir / "experiment.db")
-        self.history = JobHistory()
-        self.progress: ProgressLine | None = None
-        self._last_plot = 0.0
-        self._hull_ids: list[int] = []
+        self.job_fn = job_fn
+        existing = run_dir is not None and (Path(run_dir) / "experiment.db").exists()
+        if not existing:
+            if config.strategy.name == "petridish":
+                check_seeds_growable(config)
+            run_dir = Path(run_dir) if run_dir else fresh_run_dir(Path(config.out_dir), config.name)
+            (run_dir / "weights").mkdir(parents=True, exist_ok=True)
+            write_text_atomic(run_dir / "config.yaml", config.to_yaml())
+        self.run_dir = Path(run_dir)
+        self.store = ExperimentStore(self.run_dir / "experiment.db")  # this thread's connection
+        if not existing:
+            self.store.set_meta("name", config.name)
+            self.store.set_meta("created_at", f"{time.time():.3f}")
+            self.store.set_meta("status", "INITIALIZED")
+        self.start_time = float(self.store.get_meta("created_at") or time.time())
+        self.strategy: Strategy | None = None
+        self._driver: Driver | None = None
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+        self.stop_reason: str | None = None
 
     @classmethod
-    def create(cls, config: Config, run_dir: Path | None = None) -> Experiment:
-        if config.strategy.name == "petridish":
-            check_seeds_growable(config)
-        run_dir = run_dir or fresh_run_dir(Path(config.out_dir), config.name)
-        (run_dir / "weights").mkdir(parents=True, exist_ok=True)
-        write_text_atomic(run_dir / "config.yaml", config.to_yaml())
-        exp = cls(config, run_dir)
-        exp.store.set_meta("name", config.name)
-        exp.store.set_meta("created_at", f"{time.time():.3f}")
-        exp.store.set_meta("status", "INITIALIZED")
-        return exp
-
-    @classmethod
-    def open(cls, run_dir: str | Path, overrides: list[str] | None = None) -> Experiment:
-        """An existing run; ``overrides`` may raise budgets (``budget.max_jobs=200``)."""
+    def resume(
+        cls, run_dir: str | Path, overrides: list[str] | None = None, job_fn: str = DEFAULT_JOB_FN
+    ) -> Experiment:
+        """An existing run, to ``run()`` again; ``overrides`` may raise budgets
+        (``budget.max_jobs=200``) and are saved in its config.yaml."""
         run_dir = Path(run_dir)
         if not (run_dir / "experiment.db").exists():
             raise ConfigError(f"{run_dir} is not a run directory (no experiment.db)")
         config = load_config(run_dir / "config.yaml", overrides)
         if overrides:
             write_text_atomic(run_dir / "config.yaml", config.to_yaml())
-        return cls(config, run_dir)
+        return cls(config, run_dir, job_fn)
 
-    @property
-    def start_time(self) -> float:
-        return float(self.store.get_meta("created_at") or time.time())
-
+    # --- running -----------------------------------------------------------------------------
     def run(self, progress: bool = True) -> str:
         """Search until done; returns why it stopped. Ctrl-C (KeyboardInterrupt) cancels the
         running jobs, records them interrupted, and propagates so the CLI exits 130."""
-        file_log = logging.FileHandler(self.run_dir / "log.txt")
-        file_log.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        package_log = logging.getLogger("archsearch")
-        package_log.addHandler(file_log)
-        if package_log.getEffectiveLevel() > logging.INFO:  # log.txt records every job event
-            package_log.setLevel(logging.INFO)
-        self.progress = ProgressLine() if progress else None
-        engine = make_engine(self.config)
-        strategy = make_strategy(self.config, self.history)
-        state = self.store.load_strategy_state()
+        # The driver writes through its own connection: run() may be on start()'s thread.
+        store = ExperimentStore(self.run_dir / "experiment.db")
+        file_log = _log_to(self.run_dir / "log.txt")
+        history = JobHistory()
+        engine = make_engine(self.config, self.job_fn)
+        self.strategy = strategy = make_strategy(self.config, history)
+        state = store.load_strategy_state()
         if state is not None:
             strategy.load_state_dict(state)
-        driver = Driver(
-            self.config,
-            self.store,
-            engine,
-            strategy,
-            self.history,
-            self.run_dir,
-            on_change=self._on_change,
+        live = LiveOutputs(self.config, self.run_dir, history, store, self.start_time, progress)
+        self._driver = driver = Driver(
+            self.config, store, engine, strategy, history, self.run_dir, on_change=live.on_change
         )
-        self.store.set_meta("status", "RUNNING")
+        strategy.initialize(driver)
+        store.set_meta("status", "RUNNING")
         log.info("run %s: %s", self.run_dir, "resumed" if state else "started")
         try:
-            reason = driver.run()
-            self.store.set_meta("status", "SUCCEEDED")
-            self.store.set_meta("stop_reason", reason)
+            self.stop_reason = reason = strategy.run()
+            store.set_meta("status", "SUCCEEDED")
+            store.set_meta("stop_reason", reason)
             log.info("search stopped: %s", reason)
             return reason
         except KeyboardInterrupt:
             driver.cancel_all("interrupted (Ctrl-C or SIGTERM)")
-            self.store.set_meta("status", "INTERRUPTED")
+            store.set_meta("status", "INTERRUPTED")
             log.warning("interrupted: `archsearch resume %s` continues", self.run_dir)
             raise
         except BaseException:
-            self.store.set_meta("status", "FAILED")
+            driver.cancel_all("the search failed")
+            store.set_meta("status", "FAILED")
+            log.exception("the search failed")
             raise
         finally:
-            self.store.set_meta("elapsed_s", f"{driver.elapsed_s:.3f}")
+            store.set_meta("elapsed_s", f"{driver.elapsed_s:.3f}")
             try:
-                self.write_outputs()
+                write_outputs(self.config, self.run_dir, history, self.start_time)
             except Exception:  # never mask why the run ended; `archsearch plot` redraws
                 log.exception("could not write hull.json / best/ / plots")
-            if self.progress:
-                self._show_progress(driver, force=True)
-                self.progress.close()
+            live.close(driver)
+            strategy.cleanup()
             engine.shutdown()
-            package_log.removeHandler(file_log)
-            file_log.close()
+            _unlog(file_log)
 
-    def _on_change(self, driver: Driver) -> None:
-        hull, _ = hull_members(self.history.trained(), self.config.frontier_eps)
-        trained = self.history.trained()
-        hull_ids = [trained[i][0].job_id for i in hull]
-        if hull_ids != self._hull_ids:
-            self._hull_ids = hull_ids
-            self.store.record_hull(
-                [
-                    {
-                        "job_id": trained[i][0].job_id,
-                        "madd": trained[i][1].madd,
-                        "error": trained[i][1].error_rate,
-                    }
-                    for i in hull
-                ]
+    def start(self) -> None:
+        """Run in a background thread; ``stop()`` ends it, ``wait()`` joins it."""
+
+        def target() -> None:
+            try:
+                self.run(progress=False)
+            except BaseException as e:  # kept for wait() to re-raise in the caller's thread
+                self._error = e
+
+        self._thread = threading.Thread(target=target, name=f"archsearch:{self.run_dir.name}")
+        self._thread.start()
+
+    def stop(self, reason: str = "stopped by request") -> None:
+        """Stop a search started with ``start()``: running jobs are cancelled and recorded
+        interrupted, so ``resume`` would run them again."""
+        deadline = time.monotonic() + 60
+        while self._driver is None and self._thread and self._thread.is_alive():
+            if time.monotonic() > deadline:
+                raise TimeoutError("the search did not start within 60 s")
+            time.sleep(0.05)
+        if self._driver is not None:
+            self._driver.stop(reason)
+
+    def wait(self, timeout: float | None = None) -> str | None:
+        """Join a search started with ``start()``; re-raises what ended it, if anything."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+        if self._error is not None:
+            raise self._error
+        return self.stop_reason
+
+    # --- inspection and control ---------------------------------------------------------------
+    def status(self) -> dict[str, Any]:
+        return run_status(self.run_dir)
+
+    def list_jobs(self, stage: str | None = None, status: str | None = None) -> list[dict]:
+        return self.store.jobs(stage=stage, status=status)
+
+    def job_metrics(self, job_id: int) -> list[dict]:
+        """Per-epoch metrics of one job, as its worker reported them."""
+        return self.store.job_metrics(job_id)
+
+    def export(self, format: str = "json", path: str | Path | None = None) -> Path:
+        return export_run(self.run_dir, format, path)
+
+    def update(
+        self,
+        max_jobs: int | None = None,
+        max_duration_s: float | None = None,
+        concurrency: int | None = None,
+    ) -> None:
+        """Change a running search's budgets or concurrency (applied within ~1 s)."""
+        payload = {
+            k: v
+            for k, v in (
+                ("max_jobs", max_jobs),
+                ("max_duration_s", max_duration_s),
+                ("concurrency", concurrency),
             )
-            write_hull_json(self.run_dir, self.history, self.config.frontier_eps)
-        if time.monotonic() - self._last_plot >= self.config.plot_every_s:
-            self._last_plot = time.monotonic()
-            draw_plots(self.run_dir, self.history, self.config.frontier_eps, self.start_time)
-        if self.progress:
-            self._show_progress(driver)
+            if v is not None
+        }
+        if not payload:
+            raise ConfigError("update: give at least one of max_jobs, max_duration_s, concurrency")
+        self.store.post_control("update", payload)
 
-    def _show_progress(self, driver: Driver, force: bool = False) -> None:
-        trained = self.history.trained()
-        errors = [r.error_rate for _, r in trained]
-        madds = [r.madd for _, r in trained]
-        self.progress.update(
-            driver.counts(),
-            len(self._hull_ids),
-            min(errors) if errors else None,
-            max(madds) if madds else None,
-            driver.elapsed_s,
-            force=force,
-        )
+    def kill(self, job_id: int) -> None:
+        """Cancel one running job of a running search; it is recorded FAILED."""
+        self.store.post_control("kill", {"job_id": int(job_id)})
 
     def write_outputs(self) -> None:
-        """hull.json, best/<k>/ and the plots, from what the store holds."""
-        if not self.history.results:
-            self.history.load(self.store)
-        hull = write_hull_json(self.run_dir, self.history, self.config.frontier_eps)
-        export_best(self.run_dir, hull)
-        draw_plots(self.run_dir, self.history, self.config.frontier_eps, self.start_time)
+        """hull.json, best/<k>/ and the plots again, from the store."""
+        history = JobHistory()
+        history.load(self.store)
+        write_outputs(self.config, self.run_dir, history, self.start_time)
+
+
+def _log_to(path: Path) -> logging.Handler:
+    """The run's log.txt records every job event (INFO) of the archsearch loggers."""
+    handler = logging.FileHandler(path)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    package_log = logging.getLogger("archsearch")
+    package_log.addHandler(handler)
+    if package_log.getEffectiveLevel() > logging.INFO:
+        package_log.setLevel(logging.INFO)
+    return handler
+
+
+def _unlog(handler: logging.Handler) -> None:
+    logging.getLogger("archsearch").removeHandler(handler)
+    handler.close()

@@ -51,3 +51,33 @@ def format_status(status: dict[str, Any]) -> str:
             f"{h['params']:>9} {h['error']:>7.4f}"
         )
     return "\n".join(lines)
+
+
+def list_runs(out_dir: Path) -> list[dict[str, Any]]:
+    """Every run directory under ``out_dir`` with its state, job count and best error."""
+    runs = []
+    for db in sorted(out_dir.glob("*/experiment.db")):
+        status = run_status(db.parent)
+        errors = [h["error"] for h in status["hull"]]
+        runs.append(
+            {
+                "run": db.parent.name,
+                "status": status["status"],
+                "jobs": sum(sum(c.values()) for c in status["counts"].values()),
+                "hull": len(status["hull"]),
+                "best_error": min(errors) if errors else None,
+                "elapsed_s": status["elapsed_s"],
+            }
+        )
+    return runs
+
+
+def format_runs(runs: list[dict[str, Any]]) -> str:
+    lines = [f"{'run':<28} {'status':<12} {'jobs':>5} {'hull':>5} {'best err':>9} {'elapsed':>9}"]
+    for r in runs:
+        best = "-" if r["best_error"] is None else f"{r['best_error']:.4f}"
+        lines.append(
+            f"{r['run']:<28} {r['status']:<12} {r['jobs']:>5} {r['hull']:>5} "
+            f"{best:>9} {format_duration(r['elapsed_s']):>9}"
+        )
+    return "\n".join(lines)

@@ -15,6 +15,7 @@ import traceback
 
 from archsearch.config import DataConfig, TrainConfig
 from archsearch.errors import ArchsearchError
+from archsearch.jobs.report import report_epoch
 from archsearch.jobs.spec import JobResult, JobSpec, Stage, Status
 
 log = logging.getLogger(__name__)
@@ -53,8 +54,7 @@ def _run(spec: JobSpec, on_epoch) -> JobResult:
         inherited = inherit_weights(model, load_weights(spec.parent_weights))
 
     def report(epoch: int, metrics: dict[str, float]) -> None:
-        if on_epoch is not None:
-            on_epoch(spec.job_id, epoch, metrics)
+        report_epoch(spec.job_id, epoch, metrics)
 
     search = spec.stage is Stage.SEARCH
     metrics = train(model, data, conf, seed=spec.seed, arch_search=search, on_epoch=report)

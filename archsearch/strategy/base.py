@@ -4,17 +4,39 @@ A strategy is ask/tell: ``ask(n)`` proposes at most ``n`` jobs, ``tell(spec, res
 one finished job. Its ``state_dict()`` is plain JSON and, together with the store's job rows
 (reached through ``StrategyContext``), is enough to continue after a crash. Strategies never
 wait, retry, checkpoint or touch the engine: the one driver loop does that for all of them.
+
+Around ask/tell sits the NNI-style lifecycle: ``initialize(engine)`` once, ``run()`` once (it
+hands the strategy to the engine's loop), ``status``, ``list_models()``, ``cleanup()``:
+EMPTY -> INITIALIZED -> RUNNING -> SUCCEEDED | INTERRUPTED | FAILED.
 """
 
 from __future__ import annotations
 
+import logging
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, ClassVar, Protocol
 
 from archsearch.config import Config
-from archsearch.jobs.spec import JobResult, JobSpec, Stage
+from archsearch.errors import ArchsearchError
+from archsearch.jobs.spec import JobResult, JobSpec, Stage, is_finite_point
 from archsearch.space.desc import ModelDesc
+
+log = logging.getLogger(__name__)
+
+
+class StrategyStatus(StrEnum):
+    EMPTY = "EMPTY"
+    INITIALIZED = "INITIALIZED"
+    RUNNING = "RUNNING"
+    SUCCEEDED = "SUCCEEDED"
+    INTERRUPTED = "INTERRUPTED"
+    FAILED = "FAILED"
+
+
+class LifecycleError(ArchsearchError):
+    """A lifecycle call out of order: run() twice, run() before initialize(), ..."""
 
 
 @dataclass
@@ -36,6 +58,18 @@ class StrategyContext(Protocol):
 
     def result(self, job_id: int) -> JobResult: ...
 
+    def trained(self) -> list[tuple[JobSpec, JobResult]]: ...
+
+
+class ExecutionEngine(Protocol):
+    """What ``run()`` hands the strategy to: the driver loop (experiment/driver.py)."""
+
+    def run(self) -> str: ...
+
+    def query_available_resource(self) -> int: ...
+
+    def wait_for_resource(self, timeout: float | None = None) -> bool: ...
+
 
 class Strategy(ABC):
     name: ClassVar[str]
@@ -43,6 +77,57 @@ class Strategy(ABC):
     def __init__(self, config: Config, context: StrategyContext) -> None:
         self.config = config
         self.context = context
+        self.status = StrategyStatus.EMPTY
+        self.engine: ExecutionEngine | None = None
+
+    # --- lifecycle ---------------------------------------------------------------------------
+    def initialize(self, engine: ExecutionEngine) -> None:
+        """Bind the execution engine; once, before ``run()``."""
+        if self.status is not StrategyStatus.EMPTY:
+            raise LifecycleError(f"initialize() on a strategy that is {self.status}")
+        self.engine = engine
+        self.status = StrategyStatus.INITIALIZED
+
+    def run(self) -> str:
+        """Search until a budget or ``stop_reason()`` ends it; returns the reason. Once only.
+        Ctrl-C leaves status INTERRUPTED, an exception FAILED; both propagate."""
+        if self.status is not StrategyStatus.INITIALIZED:
+            raise LifecycleError(
+                f"run() on a strategy that is {self.status}: a strategy runs once, after "
+                "initialize(); resume a run with a new strategy loaded from its state_dict()"
+            )
+        self.status = StrategyStatus.RUNNING
+        try:
+            reason = self.engine.run()
+        except KeyboardInterrupt:
+            self.status = StrategyStatus.INTERRUPTED
+            raise
+        except BaseException:
+            self.status = StrategyStatus.FAILED
+            raise
+        self.status = StrategyStatus.SUCCEEDED
+        return reason
+
+    def wait_for_resource(self, timeout: float | None = None) -> bool:
+        """Block until the engine has a free slot (or ``timeout``); True if one is free."""
+        if self.engine is None:
+            raise LifecycleError("wait_for_resource() before initialize()")
+        return self.engine.wait_for_resource(timeout)
+
+    def score(self, result: JobResult) -> float:
+        """The experiment's metric, higher is better: best validation top-1 by default;
+        strategies that scalarise accuracy and MAdd override it."""
+        return result.metrics.get("best_val_top1", result.metrics.get("val_top1", float("-inf")))
+
+    def list_models(self, sort: bool = True, limit: int | None = None) -> list[JobResult]:
+        """Trained models (successful, finite MAdd and error), best first by ``score``."""
+        models = [r for _, r in self.context.trained() if is_finite_point(r)]
+        if sort:
+            models.sort(key=self.score, reverse=True)
+        return models[:limit] if limit is not None else models
+
+    def cleanup(self) -> None:  # noqa: B027 - optional hook
+        """Release what the strategy holds (nothing by default)."""
 
     @abstractmethod
     def ask(self, n: int) -> list[Proposal]:

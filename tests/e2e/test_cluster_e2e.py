@@ -6,6 +6,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from .conftest import REPO
 
 pytestmark = pytest.mark.slow
 DASHBOARD = "http://127.0.0.1:8265"
+GCS_PORT = 6390
 
 
 def stop_group(proc: subprocess.Popen) -> None:
@@ -27,6 +29,10 @@ def stop_group(proc: subprocess.Popen) -> None:
     with contextlib.suppress(ProcessLookupError):  # `ray start --block` can leave gcs_server
         os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
+    # A killed head leaves its address recorded; remove it so later `ray.init()`s don't try it.
+    record = Path(tempfile.gettempdir()) / "ray" / "ray_current_cluster"
+    if record.exists() and record.read_text().strip().endswith(f":{GCS_PORT}"):
+        record.unlink()
 
 
 @pytest.fixture
@@ -44,7 +50,7 @@ def head_node(tmp_path):
             "start",
             "--head",
             "--block",
-            "--port=6390",
+            f"--port={GCS_PORT}",
             "--num-cpus=2",
             "--num-gpus=2",
             "--include-dashboard=true",

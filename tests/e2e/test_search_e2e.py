@@ -19,7 +19,7 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 def test_smoke_search_produces_every_output(ray_cluster, smoke_conf, tmp_path):
     config = load_config(smoke_conf, [f"out_dir={tmp_path}"])
-    exp = Experiment.create(config)
+    exp = Experiment(config)
     reason = exp.run(progress=False)
     run = exp.run_dir
     assert "max_jobs" in reason
@@ -62,5 +62,5 @@ def test_smoke_search_produces_every_output(ray_cluster, smoke_conf, tmp_path):
 def test_max_madd_below_every_seed_is_a_clear_error(smoke_conf, tmp_path):
     config = load_config(smoke_conf, [f"out_dir={tmp_path}", "strategy.max_madd=10"])
     with pytest.raises(ConfigError, match="max_madd=10 is below the MAdd of every seed"):
-        Experiment.create(config)
+        Experiment(config)
     assert not list(tmp_path.iterdir())  # nothing half-created

@@ -1,0 +1,48 @@
+"""A run's data out of its store: every trial, the hull and the best models, as CSV or JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from archsearch.errors import ConfigError
+from archsearch.store import ExperimentStore
+from archsearch.store.files import write_text_atomic
+
+FORMATS = ("csv", "json")
+
+
+def export_run(run_dir: Path, format: str = "json", path: str | Path | None = None) -> Path:
+    """Write ``export/trials.csv`` (one row per job) or ``export/run.json`` (jobs with their
+    per-epoch curves, the hull, the best models) under the run, or at ``path``."""
+    if format not in FORMATS:
+        raise ConfigError(f"export format {format!r}; allowed: {', '.join(FORMATS)}")
+    store = ExperimentStore(run_dir / "experiment.db", create=False)
+    jobs = store.jobs()
+    default = run_dir / "export" / ("trials.csv" if format == "csv" else "run.json")
+    out = Path(path) if path else default
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if format == "csv":
+        write_text_atomic(out, _csv(jobs))
+    else:
+        hull_file = run_dir / "hull.json"
+        doc: dict[str, Any] = {
+            "run": str(run_dir),
+            "status": store.get_meta("status"),
+            "jobs": [{**job, "curve": store.job_metrics(job["job_id"])} for job in jobs],
+            "hull": json.loads(hull_file.read_text()) if hull_file.exists() else None,
+        }
+        write_text_atomic(out, json.dumps(doc, indent=1))
+    return out
+
+
+def _csv(rows: list[dict[str, Any]]) -> str:
+    buffer = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return buffer.getvalue()

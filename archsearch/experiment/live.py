@@ -1,0 +1,83 @@
+"""What a running search keeps up to date after each result: the hull record and hull.json,
+the plots (throttled), and the progress line."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from archsearch.config import Config
+from archsearch.experiment.driver import Driver
+from archsearch.experiment.history import JobHistory
+from archsearch.experiment.outputs import draw_plots, export_best, hull_members, write_hull_json
+from archsearch.experiment.progress import ProgressLine
+from archsearch.store import ExperimentStore
+
+
+class LiveOutputs:
+    def __init__(
+        self,
+        config: Config,
+        run_dir: Path,
+        history: JobHistory,
+        store: ExperimentStore,
+        start_time: float,
+        progress: bool,
+    ) -> None:
+        self.config = config
+        self.run_dir = run_dir
+        self.history = history
+        self.store = store
+        self.start_time = start_time
+        self.progress = ProgressLine() if progress else None
+        self._last_plot = 0.0
+        self._hull_ids: list[int] = []
+
+    def on_change(self, driver: Driver) -> None:
+        trained = self.history.trained()
+        hull, _ = hull_members(trained, self.config.frontier_eps)
+        hull_ids = [trained[i][0].job_id for i in hull]
+        if hull_ids != self._hull_ids:
+            self._hull_ids = hull_ids
+            self.store.record_hull(
+                [
+                    {
+                        "job_id": trained[i][0].job_id,
+                        "madd": trained[i][1].madd,
+                        "error": trained[i][1].error_rate,
+                    }
+                    for i in hull
+                ]
+            )
+            write_hull_json(self.run_dir, self.history, self.config.frontier_eps)
+        if time.monotonic() - self._last_plot >= self.config.plot_every_s:
+            self._last_plot = time.monotonic()
+            draw_plots(self.run_dir, self.history, self.config.frontier_eps, self.start_time)
+        self.show_progress(driver)
+
+    def show_progress(self, driver: Driver, force: bool = False) -> None:
+        if self.progress is None:
+            return
+        trained = self.history.trained()
+        errors = [r.error_rate for _, r in trained]
+        madds = [r.madd for _, r in trained]
+        self.progress.update(
+            driver.counts(),
+            len(self._hull_ids),
+            min(errors) if errors else None,
+            max(madds) if madds else None,
+            driver.elapsed_s,
+            force=force,
+        )
+
+    def close(self, driver: Driver) -> None:
+        self.show_progress(driver, force=True)
+        if self.progress:
+            self.progress.close()
+
+
+def write_outputs(config: Config, run_dir: Path, history: JobHistory, start_time: float) -> None:
+    """hull.json, best/<k>/ and the plots, from recorded jobs."""
+    hull = write_hull_json(run_dir, history, config.frontier_eps)
+    export_best(run_dir, hull)
+    draw_plots(run_dir, history, config.frontier_eps, start_time)
