@@ -32,7 +32,7 @@ def test_run_before_initialize_is_refused(tmp_path):
 
 
 def test_list_models_best_first(make_driver):
-    driver, strategy, _ = make_driver("budget.max_jobs=5")
+    _, strategy, _ = make_driver("budget.max_jobs=5")
     strategy.run()
     models = strategy.list_models()
     scores = [strategy.score(m) for m in models]
