@@ -62,7 +62,8 @@ log = logging.getLogger(__name__)
 
 RESOURCE_REFRESH_S = 5.0  # nodes join and leave; re-read the cluster's totals this often
 CLUSTER_RECORD = "ray_current_cluster"  # where `ray start` notes the address of its cluster
-CANCEL_RESEND_S = 0.5  # a cancelled task still running after this gets the cancel again
+CANCEL_RESEND_S = 0.5
+METRICS_DRAIN_S = 1.0  # how often the per-epoch metrics queue is read  # a cancelled task still running after this gets the cancel again
 _DEATHS = (WorkerCrashedError, NodeDiedError, OutOfMemoryError)  # what max_retries re-runs
 _UNITS = 10_000  # Ray accounts fractional resources in 1/10000ths; so do we, to floor exactly
 
@@ -114,6 +115,7 @@ class RayEngine(Engine):
         self._view = cluster_resources or ray.cluster_resources
         # A queue actor (no CPU held) carries per-epoch metrics from workers to the driver.
         self._metrics = Queue(actor_options={"num_cpus": 0})
+        self._drained_at = -math.inf
         self._body = ray.remote(_execute)
         self._task = None  # the options-bound remote function for the current resource view
         self._gpus_per_job = -1.0
@@ -169,6 +171,12 @@ class RayEngine(Engine):
         return JobHandle(spec.job_id, self._task.remote(self._job_fn, spec, self._metrics))
 
     def drain_metrics(self) -> list[tuple[int, int, dict[str, float]]]:
+        # Each look at the queue is a round trip to its actor (~ms): at most every
+        # METRICS_DRAIN_S. The driver takes a finished job's missed epochs from its curve.
+        now = time.monotonic()
+        if now - self._drained_at < METRICS_DRAIN_S:
+            return []
+        self._drained_at = now
         waiting = self._metrics.qsize()
         return self._metrics.get_nowait_batch(waiting) if waiting else []
 

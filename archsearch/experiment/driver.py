@@ -28,7 +28,7 @@ from archsearch.strategy.base import Proposal, Strategy
 log = logging.getLogger(__name__)
 
 CONTROL_POLL_S = 1.0  # how often requests from `archsearch update/kill` are read
-METRICS_DRAIN_S = 0.5  # how often per-epoch metrics reported by running jobs are collected
+QUEUE_AHEAD_DIVISOR = 4  # submit capacity / 4 jobs beyond what can run (none on 1 slot)
 
 
 class Driver:
@@ -58,7 +58,7 @@ class Driver:
         self.started = time.monotonic()
         self._last_control_poll = 0.0
         self._stop_requested: str | None = None
-        self._last_metrics_drain = 0.0
+        self._last_epoch: dict[int, int] = {}  # job id -> last epoch told to listeners
         self.listeners = Listeners()
 
     # --- execution-engine API ----------------------------------------------------------------
@@ -144,23 +144,27 @@ class Driver:
 
     def _wait_once(self, timeout: float) -> None:
         done, _ = self.engine.wait(list(self.in_flight.values()), timeout=timeout)
-        # A job's last epochs are collected before its result, so listeners hear them in order.
-        self._drain_metrics(force=bool(done))
+        self._drain_metrics()
         for handle in done:
             self._finish(handle)
 
-    def _drain_metrics(self, force: bool = False) -> None:
-        # At most once per poll period: with Ray, each drain is a round trip to a queue actor.
-        now = time.monotonic()
-        if not force and now - self._last_metrics_drain < METRICS_DRAIN_S:
-            return
-        self._last_metrics_drain = now
+    def _drain_metrics(self) -> None:
         for job_id, epoch, metrics in self.engine.drain_metrics():
-            self.store.record_metric(job_id, epoch, metrics)
+            if job_id in self.in_flight:  # late reports of a finished job came with its curve
+                self._intermediate(job_id, epoch, metrics)
+                self.store.record_metric(job_id, epoch, metrics)
+
+    def _intermediate(self, job_id: int, epoch: int, metrics: dict[str, float]) -> None:
+        if epoch > self._last_epoch.get(job_id, -1):
+            self._last_epoch[job_id] = epoch
             self.listeners.intermediate(job_id, epoch, metrics)
 
     def _fill(self) -> None:
-        free = self._capacity() - len(self.in_flight)
+        # A few jobs beyond capacity wait in the engine's queue, so a slot that frees starts
+        # its next job at once instead of after the driver's bookkeeping of the last result.
+        capacity = self._capacity()
+        queued = capacity // QUEUE_AHEAD_DIVISOR if capacity > 1 else 0
+        free = capacity + queued - len(self.in_flight)
         if self.max_jobs is not None:
             free = min(free, self.max_jobs - len(self.specs))
         if free <= 0:
@@ -213,6 +217,12 @@ class Driver:
         spec = self.specs[job_id]
         self.strategy.tell(spec, result)
         self.store.record_result(result, strategy_state=self.strategy.state_dict())
+        # Epochs the live drains missed (engines collect them lazily) come from the curve, so
+        # listeners hear every epoch, in order, before the final metrics.
+        for point in result.curve:
+            metrics = {k: v for k, v in point.items() if k != "epoch"}
+            self._intermediate(job_id, int(point["epoch"]), metrics)
+        self._last_epoch.pop(job_id, None)
         self.listeners.finished(result)
         if result.ok:
             log.info(

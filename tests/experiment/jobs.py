@@ -30,9 +30,13 @@ def epoch_job(spec: JobSpec) -> JobResult:
     step = settings.get("sleep_s", 0.05) / EPOCHS
     if spec.job_id == settings.get("slow_job"):
         step = 20.0
+    curve = []
     for epoch in range(EPOCHS):
         time.sleep(step)
-        report_epoch(spec.job_id, epoch, {"val_top1": 0.1 * (epoch + 1), "loss": 1 / (epoch + 1)})
+        metrics = {"val_top1": 0.1 * (epoch + 1), "loss": 1 / (epoch + 1)}
+        report_epoch(spec.job_id, epoch, metrics)
+        curve.append({"epoch": epoch, **metrics})  # as the trainer's curve
     result = fake_result(spec)
+    result.curve = curve
     result.metrics["train_time_s"] = float(settings.get("train_time_s", 0.0))
     return result

@@ -8,11 +8,14 @@ from tests.experiment.jobs import EPOCHS, write_settings
 
 
 class Recorder:
-    def __init__(self):
+    def __init__(self, driver=None):
         self.intermediate, self.final, self.ended = [], [], []
+        self.driver, self.live = driver, set()
 
     def on_intermediate_metric(self, job_id, epoch, metrics):
         self.intermediate.append((job_id, epoch, metrics["val_top1"]))
+        if self.driver is not None and job_id in self.driver.in_flight:
+            self.live.add(job_id)  # reported by the worker while the job still ran
 
     def on_metric(self, job_id, metrics):
         self.final.append(job_id)
@@ -43,11 +46,12 @@ def test_ray_workers_report_every_epoch_in_order(make_driver, ray_cluster):
 
     engine = RayEngine(JOB, ResourcesConfig(gpus=1, cpus=1))
     driver, strategy, store = make_driver("budget.max_jobs=4", engine=engine)
-    write_settings(driver.run_dir, sleep_s=1.2)  # epochs arrive while the jobs run
-    recorder = Recorder()
+    write_settings(driver.run_dir, sleep_s=2.4)  # an epoch every 0.8 s, read every second
+    recorder = Recorder(driver)
     driver.add_listener(recorder)
     strategy.run()
     check(driver, store, recorder, 4)
+    assert len(recorder.live) >= 2, "per-epoch metrics should arrive while jobs run"
 
 
 def test_a_failing_listener_does_not_stop_the_search(make_driver):
