@@ -34,6 +34,19 @@ class DataConfig(Section):
     synthetic_samples: int = Field(512, ge=2)  # synthetic: number of samples
     synthetic_shape: tuple[int, int, int] = (3, 8, 8)  # synthetic: (C, H, W)
     synthetic_classes: int = Field(4, ge=2)  # synthetic: number of classes
+    # synthetic: "means" (a random mean image per class, plus noise) or "pairs" (two dots
+    # PAIR_DISTANCE apart in a row, class 1 when their signs differ; 2 classes): only a network
+    # whose receptive field spans both dots beats chance, a probe for one-shot search tests.
+    synthetic_task: Literal["means", "pairs"] = "means"
+
+    @model_validator(mode="after")
+    def _pairs_have_two_classes(self) -> DataConfig:
+        if self.synthetic_task == "pairs" and self.synthetic_classes != 2:
+            raise ValueError(
+                f"synthetic_task 'pairs' has 2 classes; got synthetic_classes="
+                f"{self.synthetic_classes}"
+            )
+        return self
 
     def sample_shape(self) -> tuple[tuple[int, int, int], int]:
         """(input shape (C, H, W), number of classes), known without loading the data."""
@@ -154,14 +167,108 @@ class GridSearchConfig(Section):
     madd_weight: float = Field(0.02, ge=0)  # ranking: top-1 - madd_weight * log10(MAdd)
 
 
+class OneShotMacro(Section):
+    """The shape of one supernet: its cells, reduction cells and nodes per cell."""
+
+    cells: int = Field(3, ge=1)
+    reductions: int = Field(1, ge=0)
+    nodes: int = Field(2, ge=1)
+
+    @model_validator(mode="after")
+    def _valid(self) -> OneShotMacro:
+        check_macro(self.cells, self.reductions, self.nodes)  # InvalidMacroError is a ValueError
+        return self
+
+
+class OneShotConfig(Section):
+    """What every one-shot (weight-sharing) strategy shares. One SUPERNET job per (macro,
+    penalty weight) trains a supernet and exports one network, which then trains as an
+    ordinary POST_TRAIN job; several penalty weights give several exports: a frontier."""
+
+    macros: list[OneShotMacro] = Field(default_factory=lambda: [OneShotMacro()], min_length=1)
+    supernet_epochs: int = Field(5, ge=1)  # epochs of a SUPERNET job (train.epochs: exports)
+    top_k: int = Field(2, ge=1)  # inputs (each with one primitive) kept per node on export
+    # lambda of the MAdd penalty lambda * E[MAdd] / MAdd of the largest sub-network (accuracy
+    # minus it, for the sampling methods); one exported model per value.
+    penalty_weights: list[Annotated[float, Field(ge=0)]] = Field(
+        default_factory=lambda: [0.0], min_length=1
+    )
+    arch_fraction: float = Field(0.5, gt=0, lt=1)  # train share held out to choose the arch
+    warm_start: bool = True  # an export trains from its supernet weights (else from scratch)
+
+
+class DartsConfig(OneShotConfig):
+    name: Literal["darts"] = "darts"  # DARTS (Liu et al. 2019): softmax over every op
+    order: Literal[1, 2] = 1  # 1: first-order; 2: unrolled second-order architecture gradient
+    arch_lr: float = Field(3e-3, gt=0)  # Adam learning rate of the architecture weights
+    arch_weight_decay: float = Field(1e-3, ge=0)  # Adam weight decay of the architecture weights
+
+
+class GumbelDartsConfig(DartsConfig):
+    name: Literal["gumbel_darts"] = "gumbel_darts"  # DARTS on Gumbel-softmax samples (SNAS)
+    tau_initial: float = Field(5.0, gt=0)  # Gumbel-softmax temperature of the first epoch
+    tau_decay: float = Field(0.8, gt=0, le=1)  # temperature multiplier after every epoch
+
+
+class RandomOneShotConfig(OneShotConfig):
+    name: Literal["random_oneshot"] = "random_oneshot"  # SPOS (Guo et al. 2020)
+    population: int = Field(16, ge=2)  # sub-networks per generation of the evolution
+    generations: int = Field(4, ge=1)  # generations after the random first one
+    parents: int = Field(4, ge=1)  # best sub-networks kept to breed the next generation
+    mutation_prob: float = Field(0.3, gt=0, le=1)  # chance a node of a child is re-drawn
+    madd_min: float | None = Field(None, ge=0)  # reject sub-networks below this MAdd
+    madd_max: float | None = Field(None, gt=0)  # reject sub-networks above this MAdd
+
+    @model_validator(mode="after")
+    def _ranges(self) -> RandomOneShotConfig:
+        if self.parents >= self.population:
+            raise ValueError(f"parents={self.parents} must be below population={self.population}")
+        if None not in (self.madd_min, self.madd_max) and self.madd_min > self.madd_max:
+            raise ValueError(f"madd_min={self.madd_min:g} is above madd_max={self.madd_max:g}")
+        return self
+
+
+class ProxylessConfig(OneShotConfig):
+    name: Literal["proxyless"] = "proxyless"  # ProxylessNAS (Cai et al. 2019): binary gates
+    arch_lr: float = Field(6e-3, gt=0)  # Adam learning rate of the architecture weights
+    arch_weight_decay: float = Field(0.0, ge=0)  # Adam weight decay of the architecture weights
+
+
+class EnasConfig(OneShotConfig):
+    name: Literal["enas"] = "enas"  # ENAS (Pham et al. 2018): an LSTM controller samples paths
+    controller_lr: float = Field(3.5e-3, gt=0)  # Adam learning rate of the controller
+    controller_hidden: int = Field(32, ge=1)  # LSTM hidden size
+    entropy_weight: float = Field(1e-4, ge=0)  # bonus on the sampled decisions' entropy
+    baseline_decay: float = Field(0.95, ge=0, lt=1)  # moving-average reward baseline decay
+
+
+ONESHOT_CONFIGS: tuple[type[OneShotConfig], ...] = (
+    DartsConfig,
+    GumbelDartsConfig,
+    RandomOneShotConfig,
+    ProxylessConfig,
+    EnasConfig,
+)
+
 StrategyConfig = Annotated[
-    PetridishConfig | RandomSearchConfig | EvolutionConfig | GridSearchConfig,
+    PetridishConfig
+    | RandomSearchConfig
+    | EvolutionConfig
+    | GridSearchConfig
+    | DartsConfig
+    | GumbelDartsConfig
+    | RandomOneShotConfig
+    | ProxylessConfig
+    | EnasConfig,
     Field(discriminator="name"),
 ]
 
 
 class BudgetConfig(Section):
     max_jobs: int | None = Field(None, ge=1)  # jobs submitted (every stage), then stop
+    # epochs submitted, summed over jobs of every stage (a SEARCH job counts its search
+    # epochs): the budget that compares strategies whose jobs train for different lengths
+    max_epochs: int | None = Field(None, ge=1)
     max_duration_s: float | None = Field(None, gt=0)  # wall-clock seconds, then stop
     max_gpu_hours: float | None = Field(None, gt=0)  # sum of job time x GPUs per job
 

@@ -59,6 +59,7 @@ class Driver:
         self._last_control_poll = 0.0
         self._stop_requested: str | None = None
         self._last_epoch: dict[int, int] = {}  # job id -> last epoch told to listeners
+        self._changed = False  # a result arrived since on_change last ran
         self.listeners = Listeners()
 
     # --- execution-engine API ----------------------------------------------------------------
@@ -90,6 +91,7 @@ class Driver:
             if left is not None and left <= 0:
                 break
             self._wait_once(min(CONTROL_POLL_S, left) if left is not None else CONTROL_POLL_S)
+        self._notify_change()
         return [self.results[i] for i in job_ids if i in self.results]
 
     def wait_for_resource(self, timeout: float | None = None) -> bool:
@@ -129,6 +131,7 @@ class Driver:
                 break
             if self._may_submit():
                 self._fill()
+            self._notify_change()  # after the refill, so progress counts the jobs now running
             if not self.in_flight:
                 if self._poll_controls(force=True):
                     continue  # e.g. `archsearch update --max-jobs` raised the budget just now
@@ -139,6 +142,7 @@ class Driver:
                 )
                 break
             self._wait_once(CONTROL_POLL_S)
+        self._notify_change()
         self.store.set_meta("elapsed_s", f"{self.elapsed_s:.3f}")
         return reason
 
@@ -159,6 +163,11 @@ class Driver:
             self._last_epoch[job_id] = epoch
             self.listeners.intermediate(job_id, epoch, metrics)
 
+    def _notify_change(self) -> None:
+        if self._changed and self.on_change:
+            self._changed = False
+            self.on_change(self)
+
     def _fill(self) -> None:
         # A few jobs beyond capacity wait in the engine's queue, so a slot that frees starts
         # its next job at once instead of after the driver's bookkeeping of the last result.
@@ -169,8 +178,19 @@ class Driver:
             free = min(free, self.max_jobs - len(self.specs))
         if free <= 0:
             return
-        for proposal in self.strategy.ask(free):
-            self._submit_proposal(proposal)
+        if self.config.budget.max_epochs is None:
+            for proposal in self.strategy.ask(free):
+                self._submit_proposal(proposal)
+            return
+        # One at a time: the epoch budget may run out part-way through a batch of proposals,
+        # and a proposal asked for but never submitted would be lost to the strategy.
+        for _ in range(free):
+            if self._budget_reason():
+                return
+            proposals = self.strategy.ask(1)
+            if not proposals:
+                return
+            self._submit_proposal(proposals[0])
 
     def _capacity(self) -> int:
         cap = self.engine.capacity()
@@ -240,8 +260,7 @@ class Driver:
                 (result.error or "").strip().splitlines()[-1:],
             )
         self.store.set_meta("elapsed_s", f"{self.elapsed_s:.3f}")
-        if self.on_change:
-            self.on_change(self)
+        self._changed = True
 
     # --- budgets and controls ----------------------------------------------------------------
     def _may_submit(self) -> bool:
@@ -250,7 +269,13 @@ class Driver:
     def _budget_reason(self) -> str | None:
         if self.max_jobs is not None and len(self.specs) >= self.max_jobs:
             return f"{self.max_jobs} jobs submitted (budget.max_jobs)"
+        max_epochs = self.config.budget.max_epochs
+        if max_epochs is not None and self.epochs_submitted() >= max_epochs:
+            return f"{max_epochs} epochs submitted (budget.max_epochs)"
         return None
+
+    def epochs_submitted(self) -> int:
+        return sum(int(s.train_conf.get("epochs", 0)) for s in self.specs.values())
 
     def gpu_hours(self) -> float:
         per_job = self.config.resources.gpus

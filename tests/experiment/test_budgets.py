@@ -36,3 +36,10 @@ def test_query_available_resource_and_wait_models(make_driver):
     (result,) = driver.wait_models(job_id)
     assert result.ok and store.jobs()[0]["status"] == "succeeded"
     assert driver.list_models() == [result]
+
+
+def test_max_epochs_stops_once_the_submitted_epochs_reach_it(make_driver):
+    driver, strategy, store = make_driver("budget.max_epochs=5", "train.epochs=2")
+    assert "budget.max_epochs" in strategy.run()
+    # 2 + 2 < 5, so a third job goes out; then the budget is spent and nothing else is.
+    assert len(store.jobs()) == 3 and driver.epochs_submitted() == 6
