@@ -16,7 +16,7 @@ from archsearch.space.builders import insert_node, seed_model
 from archsearch.space.desc import ModelDesc
 
 
-def __getattr__(name: str):  # noqa: ANN202 - lazy: importing Experiment pulls in matplotlib
+def __getattr__(name: str):  # lazy: importing Experiment pulls in matplotlib
     if name == "Experiment":
         from archsearch.experiment import Experiment
 

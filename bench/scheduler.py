@@ -80,8 +80,10 @@ def main() -> None:
     print(f"stop: {reason}")
     print(f"jobs={args.jobs} sleep={args.sleep}s slots={args.gpus}")
     print(f"wall {wall:.2f} s, ideal {ideal:.2f} s, ratio {wall / ideal:.3f} (target <= 1.10)")
-    print(f"driver CPU {cpu:.2f} s, {1000 * cpu / args.jobs:.2f} ms per job (target < 5 ms); "
-          "whole process, Ray's client threads included")
+    print(
+        f"driver CPU {cpu:.2f} s, {1000 * cpu / args.jobs:.2f} ms per job (target < 5 ms); "
+        "whole process, Ray's client threads included"
+    )
     print(f"driver loop thread CPU {loop_cpu:.2f} s, {1000 * loop_cpu / args.jobs:.2f} ms per job")
     print(
         f"command: .venv/bin/python bench/scheduler.py --jobs {args.jobs} "

@@ -62,8 +62,8 @@ log = logging.getLogger(__name__)
 
 RESOURCE_REFRESH_S = 5.0  # nodes join and leave; re-read the cluster's totals this often
 CLUSTER_RECORD = "ray_current_cluster"  # where `ray start` notes the address of its cluster
-CANCEL_RESEND_S = 0.5
-METRICS_DRAIN_S = 1.0  # how often the per-epoch metrics queue is read  # a cancelled task still running after this gets the cancel again
+CANCEL_RESEND_S = 0.5  # a cancelled task still running after this gets the cancel again
+METRICS_DRAIN_S = 1.0  # how often the per-epoch metrics queue is read
 _DEATHS = (WorkerCrashedError, NodeDiedError, OutOfMemoryError)  # what max_retries re-runs
 _UNITS = 10_000  # Ray accounts fractional resources in 1/10000ths; so do we, to floor exactly
 

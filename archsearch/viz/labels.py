@@ -13,13 +13,8 @@ from matplotlib.transforms import Bbox
 # Offsets (points) tried in turn: below-left first, where the frontier plot leaves room (no
 # model is ever drawn below the hull), then further down, then to the right; above-left last,
 # for hull points near the bottom edge (the most accurate ones) with no room under them.
-BELOW_LEFT = [(-5, -5), (-5, -16), (6, -10), (-5, -27), (6, -22), (-5, -38), (6, -34)] + [
-    (-8, 12),
-    (-8, 24),
-    (-8, 36),
-    (-30, 18),
-    (-30, 30),
-]
+BELOW_LEFT = [(-5, -5), (-5, -16), (6, -10), (-5, -27), (6, -22), (-5, -38), (6, -34)]
+BELOW_LEFT += [(-8, 12), (-8, 24), (-8, 36), (-30, 18), (-30, 30)]
 AROUND = [(5, 3), (-5, 3), (5, -9), (-5, -9), (5, 12), (-5, -18)]
 
 
