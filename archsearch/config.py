@@ -14,8 +14,8 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from archsearch.errors import ConfigError, InvalidMacroError
-from archsearch.space.builders import check_macro
+from archsearch.errors import ConfigError
+from archsearch.space.builders import check_macro, macro_grid
 from archsearch.space.primitives import SEARCHABLE_PRIMITIVES
 
 
@@ -93,16 +93,7 @@ class SeedGrid(Section):
 
     def combinations(self) -> list[tuple[int, int, int]]:
         """Every valid (reductions, cells, nodes); invalid ones are skipped, as archai does."""
-        combos = []
-        for r in self.reductions:
-            for c in self.cells:
-                for n in self.nodes:
-                    try:
-                        check_macro(c, r, n)
-                    except InvalidMacroError:
-                        continue
-                    combos.append((r, c, n))
-        return combos
+        return macro_grid(self)
 
     @model_validator(mode="after")
     def _some_valid(self) -> SeedGrid:
@@ -134,9 +125,7 @@ class MacroSpace(Section):
 
     @model_validator(mode="after")
     def _some_valid(self) -> MacroSpace:
-        if not SeedGrid.model_construct(
-            reductions=self.reductions, cells=self.cells, nodes=self.nodes
-        ).combinations():
+        if not macro_grid(self):
             raise ValueError(
                 f"no valid macro: every combination of reductions="
                 f"{self.reductions}, cells={self.cells} has cells < 2 * reductions + 1"
@@ -194,7 +183,19 @@ class OneShotConfig(Section):
         default_factory=lambda: [0.0], min_length=1
     )
     arch_fraction: float = Field(0.5, gt=0, lt=1)  # train share held out to choose the arch
+    # First supernet epochs that train only the weights (uniform mixture or paths), so no
+    # architecture decision is made on untrained ops, which favours parameter-free ones.
+    warmup_epochs: int = Field(0, ge=0)
     warm_start: bool = True  # an export trains from its supernet weights (else from scratch)
+
+    @model_validator(mode="after")
+    def _warmup_leaves_search(self) -> OneShotConfig:
+        if self.warmup_epochs >= self.supernet_epochs:
+            raise ValueError(
+                f"warmup_epochs={self.warmup_epochs} leaves no search epoch of "
+                f"supernet_epochs={self.supernet_epochs}"
+            )
+        return self
 
 
 class DartsConfig(OneShotConfig):

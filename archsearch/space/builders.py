@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import random
 from collections.abc import Sequence
+from typing import Protocol
 
 from archsearch.errors import InvalidMacroError
 from archsearch.space.desc import CELL_INPUTS, CellDesc, EdgeDesc, ModelDesc, NodeDesc
@@ -27,6 +28,28 @@ def check_macro(cells: int, reductions: int, nodes: int) -> None:
             f"{reductions} reduction cell(s) needs at least {2 * reductions + 1} cells "
             "(cells >= 2 * reductions + 1)"
         )
+
+
+class MacroSpaceLike(Protocol):
+    """What ``config.MacroSpace`` provides; a protocol so that ``space/`` never imports config."""
+
+    reductions: list[int]
+    cells: list[int]
+    nodes: list[int]
+
+
+def macro_grid(space: MacroSpaceLike) -> list[tuple[int, int, int]]:
+    """Every valid (reductions, cells, nodes) of the space, in the seed grid's order."""
+    combos = []
+    for r in space.reductions:
+        for c in space.cells:
+            for n in space.nodes:
+                try:
+                    check_macro(c, r, n)
+                except InvalidMacroError:
+                    continue
+                combos.append((r, c, n))
+    return combos
 
 
 def reduction_positions(cells: int, reductions: int) -> list[int]:

@@ -16,37 +16,15 @@ from __future__ import annotations
 import copy
 import random
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
 from archsearch.errors import InvalidMacroError, UnknownNameError
-from archsearch.space.builders import check_macro, random_node, seed_model
+from archsearch.space.builders import MacroSpaceLike, macro_grid, random_node, seed_model
 from archsearch.space.desc import CELL_INPUTS, EdgeDesc, ModelDesc
 
 COMPOSITE_OPS = ("petridish", "mixed")  # search-stage edges: not an architecture choice here
-
-
-class MacroSpaceLike(Protocol):
-    """What ``config.MacroSpace`` provides; a protocol so that ``space/`` never imports config."""
-
-    reductions: list[int]
-    cells: list[int]
-    nodes: list[int]
-
-
-def macro_grid(space: MacroSpaceLike) -> list[tuple[int, int, int]]:
-    """Every valid (reductions, cells, nodes) of the space, in the seed grid's order."""
-    combos = []
-    for r in space.reductions:
-        for c in space.cells:
-            for n in space.nodes:
-                try:
-                    check_macro(c, r, n)
-                except InvalidMacroError:
-                    continue
-                combos.append((r, c, n))
-    return combos
 
 
 def random_model(
