@@ -25,7 +25,7 @@ from archsearch.experiment.driver import Driver
 from archsearch.experiment.export import export_run
 from archsearch.experiment.history import JobHistory
 from archsearch.experiment.live import LiveOutputs, write_outputs
-from archsearch.experiment.status import run_status
+from archsearch.experiment.status import driver_id, run_status
 from archsearch.store import ExperimentStore
 from archsearch.store.files import write_text_atomic
 from archsearch.strategy import make_strategy
@@ -153,6 +153,7 @@ class Experiment:
         )
         strategy.initialize(driver)
         store.set_meta("status", "RUNNING")
+        store.set_meta("driver", driver_id())
         log.info("run %s: %s", self.run_dir, "resumed" if state else "started")
         try:
             self.stop_reason = reason = strategy.run()

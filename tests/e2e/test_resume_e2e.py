@@ -58,6 +58,8 @@ def test_sigkill_then_resume_keeps_every_committed_result(smoke_conf, tmp_path):
     proc.wait()
     before = committed(run_dir / "experiment.db")
     assert 3 <= len(before) < 9
+    gone = archsearch("status", str(run_dir))  # the store still says RUNNING; the driver is dead
+    assert "DRIVER_GONE" in gone.stdout and "archsearch resume" in gone.stdout
 
     done = archsearch("resume", str(run_dir), timeout=400)
     assert done.returncode == 0, done.stderr
