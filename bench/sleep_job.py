@@ -8,6 +8,7 @@ import random
 import time
 
 from archsearch.jobs.spec import JobResult, JobSpec, Stage, Status
+from archsearch.oneshot.space import arch_to_desc, random_arch
 from archsearch.space.desc import ModelDesc
 from archsearch.space.finalize import finalize_desc
 
@@ -24,7 +25,8 @@ def sleep_job(spec: JobSpec) -> JobResult:
 
 
 def fake_result(spec: JobSpec) -> JobResult:
-    """What training might have given, at once (finalising search nodes at random)."""
+    """What training might have given, at once (finalising search nodes and exporting
+    supernets at random)."""
     rng = random.Random(spec.seed)
     desc = spec.model_desc
     if spec.stage is Stage.SEARCH:
@@ -36,6 +38,9 @@ def fake_result(spec: JobSpec) -> JobResult:
             if e.op == "petridish"
         }
         desc = finalize_desc(desc, weights, int(spec.meta.get("top_k", 3)))
+    elif spec.stage is Stage.SUPERNET:
+        top_k = int(spec.meta.get("method_conf", {}).get("top_k", 2))
+        desc = arch_to_desc(desc, random_arch(rng, desc, top_k))
     madd = size(desc) * 64
     top1 = min(0.99, 0.5 + 0.04 * madd**0.25 / 10 + rng.uniform(-0.03, 0.03))
     return JobResult(

@@ -2,8 +2,9 @@
 
 Build the network from its description, warm-start it from the parent's weights where names
 and shapes match, train it (or, for a SEARCH job, train the grown network's search nodes and
-finalise them), profile it, and save its weights. Any failure becomes a FAILED result with the
-reason: a job never takes the driver down.
+finalise them), profile it, and save its weights. A SUPERNET job trains a weight-sharing
+supernet and exports one network instead (``archsearch.oneshot.job``). Any failure becomes a
+FAILED result with the reason: a job never takes the driver down.
 """
 
 from __future__ import annotations
@@ -47,14 +48,19 @@ def _run(spec: JobSpec, on_epoch) -> JobResult:
 
     torch.manual_seed(spec.seed)
     data = _cached_data(json.dumps(spec.data_conf, sort_keys=True))
+
+    def report(epoch: int, metrics: dict[str, float]) -> None:
+        report_epoch(spec.job_id, epoch, metrics)
+
+    if spec.stage is Stage.SUPERNET:
+        from archsearch.oneshot.job import run_supernet_job
+
+        return run_supernet_job(spec, data, report)
     conf = TrainConfig.model_validate(spec.train_conf)
     model = Model.from_desc(spec.model_desc)
     inherited = 0
     if spec.parent_weights:
         inherited = inherit_weights(model, load_weights(spec.parent_weights))
-
-    def report(epoch: int, metrics: dict[str, float]) -> None:
-        report_epoch(spec.job_id, epoch, metrics)
 
     search = spec.stage is Stage.SEARCH
     metrics = train(model, data, conf, seed=spec.seed, arch_search=search, on_epoch=report)

@@ -5,11 +5,13 @@ from archsearch.errors import UnknownNameError
 from archsearch.strategy.base import Proposal, Strategy, StrategyContext
 from archsearch.strategy.evolution import RegularizedEvolution
 from archsearch.strategy.grid import GridSearch
+from archsearch.strategy.oneshot import ONESHOT_STRATEGIES, OneShotStrategy
 from archsearch.strategy.petridish import Petridish
 from archsearch.strategy.random_search import RandomSearch
 
 STRATEGIES: dict[str, type[Strategy]] = {
-    cls.name: cls for cls in (Petridish, RandomSearch, RegularizedEvolution, GridSearch)
+    cls.name: cls
+    for cls in (Petridish, RandomSearch, RegularizedEvolution, GridSearch, *ONESHOT_STRATEGIES)
 }
 
 
@@ -23,6 +25,7 @@ def make_strategy(config: Config, context: StrategyContext) -> Strategy:
 __all__ = [
     "STRATEGIES",
     "GridSearch",
+    "OneShotStrategy",
     "Petridish",
     "Proposal",
     "RandomSearch",

@@ -1,6 +1,6 @@
 """Training, evaluation, profiling and weight files: what a job does on a worker."""
 
-from archsearch.train.profiler import Profile, count_params, profile
+from archsearch.train.profiler import Profile, count_params, module_madd, profile
 from archsearch.train.trainer import TrainMetrics, evaluate, lr_at, resolve_device, train
 from archsearch.train.weights import load_weights, save_weights
 
@@ -11,6 +11,7 @@ __all__ = [
     "evaluate",
     "load_weights",
     "lr_at",
+    "module_madd",
     "profile",
     "resolve_device",
     "save_weights",

@@ -93,7 +93,7 @@ def _parameters(
     return [p for p in weights if p.requires_grad], arch
 
 
-def _batches(
+def shuffled_batches(
     n: int, batch_size: int, generator: torch.Generator, device: torch.device
 ) -> Iterator[torch.Tensor]:
     """Index tensors of one shuffled epoch. A trailing batch of a single sample is dropped:
@@ -241,7 +241,7 @@ def train(
             lr = lr_at(epoch, conf)
             for group in opt.sgd.param_groups:
                 group["lr"] = lr
-            batches = _batches(len(y_train), batch_size, generator, dev)
+            batches = shuffled_batches(len(y_train), batch_size, generator, dev)
             train_loss, epoch_samples = _train_epoch(
                 model, x_train, y_train, batches, opt, conf, epoch
             )

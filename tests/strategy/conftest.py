@@ -11,6 +11,7 @@ from archsearch.config import Config
 from archsearch.strategy.base import Strategy
 from archsearch.strategy.evolution import RegularizedEvolution
 from archsearch.strategy.grid import GridSearch
+from archsearch.strategy.oneshot import ONESHOT_STRATEGIES
 from archsearch.strategy.petridish import Petridish
 from archsearch.strategy.random_search import RandomSearch
 from bench.sleep_job import SLEEP_ENV
@@ -18,7 +19,8 @@ from tests.strategy.harness import Harness
 
 # By name, as strategy/__init__.py's STRATEGIES will register them.
 CLASSES: dict[str, type[Strategy]] = {
-    cls.name: cls for cls in (Petridish, RandomSearch, RegularizedEvolution, GridSearch)
+    cls.name: cls
+    for cls in (Petridish, RandomSearch, RegularizedEvolution, GridSearch, *ONESHOT_STRATEGIES)
 }
 
 # Small sections so a whole search is a few dozen fake jobs.
@@ -27,6 +29,13 @@ SECTIONS: dict[str, dict[str, Any]] = {
     "random": {},
     "evolution": {"population": 4, "sample_size": 2},
     "grid": {"space": {"reductions": [1, 2], "cells": [3, 5], "nodes": [1, 2]}},
+    **{
+        cls.name: {
+            "macros": [{"cells": 3, "reductions": 1, "nodes": 2}, {"cells": 1, "reductions": 0}],
+            "penalty_weights": [0.0, 0.5],
+        }
+        for cls in ONESHOT_STRATEGIES
+    },
 }
 
 

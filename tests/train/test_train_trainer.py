@@ -11,7 +11,7 @@ from archsearch.config import DataConfig, TrainConfig
 from archsearch.data import load_data
 from archsearch.errors import NonFiniteLossError
 from archsearch.train import evaluate, lr_at, resolve_device, train
-from archsearch.train.trainer import _batches
+from archsearch.train.trainer import shuffled_batches
 
 TIMING_KEYS = {"epoch_time_s"}
 
@@ -214,9 +214,9 @@ def test_evaluate_restores_mode_and_counts_correctly(digits):
 
 def test_batches_cover_the_epoch_and_drop_a_lone_last_sample():
     gen = torch.Generator().manual_seed(0)
-    sizes = [len(b) for b in _batches(65, 32, gen, torch.device("cpu"))]
+    sizes = [len(b) for b in shuffled_batches(65, 32, gen, torch.device("cpu"))]
     assert sizes == [32, 32]  # the 65th sample would make a batch of one
-    batches = list(_batches(70, 32, gen, torch.device("cpu")))
+    batches = list(shuffled_batches(70, 32, gen, torch.device("cpu")))
     assert sorted(torch.cat(batches).tolist()) == list(range(70))
 
 
