@@ -280,6 +280,11 @@ class ResourcesConfig(Section):
     cpus: float = Field(1.0, gt=0)  # CPUs per job
     max_concurrent: int | None = Field(None, ge=1)  # cap on jobs in flight (default: cluster)
     max_retries: int = Field(2, ge=0)  # re-runs of a job whose worker died
+    # Run the next job in the same worker process (no start-up, cached data)? null: yes for
+    # CPU jobs, no for GPU jobs, because a reused process stays on the GPU of its first job
+    # whichever GPU Ray gives the next one (ray-project/ray#29624). true is safe, and ~2 s a
+    # job faster, on nodes with one GPU each (or fake GPUs).
+    reuse_workers: bool | None = None
     ray_address: str | None = None  # null: RAY_ADDRESS or a running cluster, else local
 
 

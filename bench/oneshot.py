@@ -15,7 +15,7 @@ trains as the strategy's POST_TRAIN job would (warm-started from the supernet). 
   MAdd / error  the exported model's, after ``--export-epochs`` of training
   petridish     with ``--petridish RUN``: that run's hull error at the export's MAdd (its
                 frontier interpolated; '-' left of its cheapest model), and a plot of the
-                exports on its frontier (``--plot``)
+                exports on its frontier (``--plot``, default RUN/plots/oneshot_exports.png)
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def main() -> None:
     parser.add_argument("--export-epochs", type=int, default=8)
     parser.add_argument("--threads", type=int, default=1, help="torch threads (2 shared cores)")
     parser.add_argument("--petridish", type=Path, help="a Petridish run on digits to compare to")
-    parser.add_argument("--plot", type=Path, default=Path("oneshot_vs_petridish.png"))
+    parser.add_argument("--plot", type=Path, help="default: RUN/plots/oneshot_exports.png")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
@@ -158,7 +158,8 @@ def main() -> None:
             for i, r in enumerate(rows)
         ]
         runs = {"petridish": load_points(args.petridish), "one-shot exports": exports}
-        print(f"plot: {plot_comparison(runs, args.plot, 'One-shot exports vs. Petridish')}")
+        plot = args.plot or args.petridish / "plots" / "oneshot_exports.png"
+        print(f"plot: {plot_comparison(runs, plot, 'One-shot exports vs. Petridish')}")
     print(
         f"command: {COMMAND} --supernet-epochs {args.supernet_epochs} "
         f"--export-epochs {args.export_epochs} --threads {args.threads}"

@@ -1,13 +1,15 @@
 """Search quality per unit of compute: Petridish against regularized evolution and random search.
 
     .venv/bin/python bench/search_quality.py [--seeds 3] [--max-epochs 150] [--out DIR]
+    .venv/bin/python bench/search_quality.py --out DIR --analyse   # re-read finished runs
 
 Every run gets the same data (digits), the same model space (the macro space is Petridish's
 seed grid plus the node counts it grows to), the same training per job (``train.epochs``) and
 the same total budget of trained epochs (``budget.max_epochs``; a Petridish SEARCH job counts
 its search epochs). Each strategy runs once per seed. Hypervolume is normalised in one box
 shared by every run (``compare_runs``), so the numbers compare across strategies. Prints a
-markdown table (median [min, max] over seeds) and draws every frontier on one plot.
+markdown table (median [min, max] over seeds) with each hull's error at a few fixed MAdd
+levels, and draws every frontier on one plot.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ import argparse
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -39,6 +40,8 @@ SHARED = [
     "resources.cpus=1",
     "plot_every_s=1e9",
 ]
+# Where the frontiers are compared point by point (the hypervolume sums over all of them).
+MADD_LEVELS = [4e4, 8e4, 1.6e5]
 STRATEGIES = {
     "petridish": [
         "strategy.name=petridish",
@@ -59,7 +62,7 @@ STRATEGIES = {
 }
 
 
-def run_one(strategy: str, seed: int, max_epochs: int, out: Path) -> dict:
+def run_one(strategy: str, seed: int, max_epochs: int, out: Path) -> Path:
     config = load_config(
         None,
         [
@@ -71,16 +74,22 @@ def run_one(strategy: str, seed: int, max_epochs: int, out: Path) -> dict:
             f"out_dir={out}",
         ],
     )
-    start = time.monotonic()
     exp = Experiment(config)
     exp.run()
+    return exp.run_dir
+
+
+def summarize(run_dir: Path) -> dict:
+    """What a finished run cost, read back from its store (so ``--analyse`` needs no rerun)."""
+    store = ExperimentStore(run_dir / "experiment.db", create=False)
     history = JobHistory()
-    history.load(ExperimentStore(exp.run_dir / "experiment.db", create=False))
+    history.load(store)
+    strategy, _, seed = run_dir.name.rpartition("-s")
     return {
         "strategy": strategy,
-        "seed": seed,
-        "run_dir": exp.run_dir,
-        "wall_s": time.monotonic() - start,
+        "seed": int(seed),
+        "run_dir": run_dir,
+        "wall_s": float(store.get_meta("elapsed_s") or 0.0),
         "jobs": len(history.specs),
         "epochs": sum(int(s.train_conf.get("epochs", 0)) for s in history.specs.values()),
         "cpu_s": sum(r.metrics.get("train_time_s", 0.0) for r in history.results.values()),
@@ -88,6 +97,10 @@ def run_one(strategy: str, seed: int, max_epochs: int, out: Path) -> dict:
 
 
 def spread(values: list[float], fmt: str) -> str:
+    """median [min, max]; '-' for a value that does not exist (a hull left of its models)."""
+    if any(v is None for v in values):
+        known = [v for v in values if v is not None]
+        return f"- ({len(known)} of {len(values)} runs reach it)"
     return f"{statistics.median(values):{fmt}} [{min(values):{fmt}}, {max(values):{fmt}}]"
 
 
@@ -96,31 +109,44 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--max-epochs", type=int, default=150)
     parser.add_argument("--out", type=Path, default=None, help="run folder (default: a temp dir)")
+    parser.add_argument(
+        "--analyse", action="store_true", help="only re-read the finished runs in --out"
+    )
     args = parser.parse_args()
     out = args.out or Path(tempfile.mkdtemp(prefix="search_quality-"))
 
-    ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False)
-    try:
-        runs = [
-            run_one(strategy, seed, args.max_epochs, out)
-            for seed in range(args.seeds)
-            for strategy in STRATEGIES
-        ]
-    finally:
-        ray.shutdown()
-    rows = compare_runs([r["run_dir"] for r in runs], out / "comparison.png")
+    if args.analyse:
+        run_dirs = sorted(db.parent for db in out.glob("*-s*/experiment.db"))
+    else:
+        ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False)
+        try:
+            run_dirs = [
+                run_one(strategy, seed, args.max_epochs, out)
+                for seed in range(args.seeds)
+                for strategy in STRATEGIES
+            ]
+        finally:
+            ray.shutdown()
+    runs = [summarize(d) for d in run_dirs]
+    rows = compare_runs(run_dirs, out / "comparison.png", MADD_LEVELS)
     for run, row in zip(runs, rows, strict=True):
-        run.update(hypervolume=row["hypervolume"], best_error=row["best_error"])
+        run.update(row)
 
     print(f"runs in {out}; frontiers of every run: {out / 'comparison.png'}\n")
-    print("| strategy | hypervolume | best error | CPU-s (sum of jobs) | jobs | epochs |")
-    print("|---|---|---|---|---|---|")
+    levels = list(rows[0]["error_at"])
+    print(
+        "| strategy | hypervolume | best error | "
+        + "".join(f"hull error at {m} MAdd | " for m in levels)
+        + "job-seconds (sum of train time) | jobs | epochs |"
+    )
+    print("|---" * (6 + len(levels)) + "|")
     for strategy in STRATEGIES:
         mine = [r for r in runs if r["strategy"] == strategy]
+        at = "".join(f"{spread([r['error_at'][m] for r in mine], '.4f')} | " for m in levels)
         print(
             f"| {strategy} | {spread([r['hypervolume'] for r in mine], '.4f')} "
-            f"| {spread([r['best_error'] for r in mine], '.4f')} "
-            f"| {spread([r['cpu_s'] for r in mine], '.0f')} "
+            f"| {spread([r['best_error'] for r in mine], '.4f')} | {at}"
+            f"{spread([r['cpu_s'] for r in mine], '.0f')} "
             f"| {spread([r['jobs'] for r in mine], '.0f')} "
             f"| {spread([r['epochs'] for r in mine], '.0f')} |"
         )

@@ -16,6 +16,8 @@ The only module of archsearch that imports ``ray`` (besides the cluster entry po
   worker (a bug or a NaN recurs; re-running it only burns GPU hours).
 * GPU fallback: when jobs ask for GPUs and the cluster has none, one warning says so and jobs
   run on CPU slots instead of waiting forever for a GPU.
+* Worker processes: a CPU job runs in a reused worker; a GPU job in a fresh one, because CUDA
+  binds a process to the GPU Ray gave its first job (``resources.reuse_workers``).
 * Threads: Ray sets ``OMP_NUM_THREADS`` to the task's whole CPUs (at least 1) in a worker
   before the first task, and torch sizes its intra-op pool from it on import, so jobs do not
   oversubscribe a node; the job function may still call ``torch.set_num_threads``.
@@ -43,7 +45,6 @@ from ray.exceptions import (
     TaskCancelledError,
     WorkerCrashedError,
 )
-from ray.util.queue import Queue
 
 from archsearch.config import ResourcesConfig
 from archsearch.engine.base import (
@@ -68,9 +69,26 @@ _DEATHS = (WorkerCrashedError, NodeDiedError, OutOfMemoryError)  # what max_retr
 _UNITS = 10_000  # Ray accounts fractional resources in 1/10000ths; so do we, to floor exactly
 
 
-def _execute(job_fn: str, spec: JobSpec, metrics: Queue) -> JobResult:
-    """The task body, on a worker: per-epoch reports go to the driver through ``metrics``."""
-    return run_guarded(resolve_job_fn(job_fn), spec, lambda *report: metrics.put(report))
+@ray.remote(num_cpus=0)
+class _MetricsBuffer:
+    """Per-epoch reports from workers, collected for the driver. Calls from one worker arrive
+    in order (Ray runs one caller's actor calls in submission order)."""
+
+    def __init__(self) -> None:
+        self._reports: list[tuple] = []
+
+    def put(self, report: tuple) -> None:
+        self._reports.append(report)
+
+    def take_all(self) -> list[tuple]:
+        reports, self._reports = self._reports, []
+        return reports
+
+
+def _execute(job_fn: str, spec: JobSpec, metrics: ray.actor.ActorHandle) -> JobResult:
+    """The task body, on a worker: per-epoch reports go to the driver through ``metrics``
+    (fire and forget: a report never holds up training)."""
+    return run_guarded(resolve_job_fn(job_fn), spec, lambda *report: metrics.put.remote(report))
 
 
 def cluster_address(configured: str | None) -> str | None:
@@ -114,9 +132,11 @@ class RayEngine(Engine):
             ray.init(address=cluster_address(resources.ray_address))
         self._view = cluster_resources or ray.cluster_resources
         # A queue actor (no CPU held) carries per-epoch metrics from workers to the driver.
-        self._metrics = Queue(actor_options={"num_cpus": 0})
+        self._metrics = _MetricsBuffer.remote()
+        self._taking: ray.ObjectRef | None = None  # a take_all() not yet collected
         self._drained_at = -math.inf
-        self._body = ray.remote(_execute)
+        # ``max_calls`` cannot be set through ``.options``: one remote function per choice.
+        self._bodies = {True: ray.remote(_execute), False: ray.remote(max_calls=1)(_execute)}
         self._task = None  # the options-bound remote function for the current resource view
         self._gpus_per_job = -1.0
         self._capacity = 1
@@ -160,7 +180,10 @@ class RayEngine(Engine):
             if self._gpus_per_job >= 0 and (want_gpus > 0) != (self._gpus_per_job > 0):
                 log.info("the cluster's GPUs changed: jobs now ask for %g GPU(s)", want_gpus)
             self._gpus_per_job = want_gpus
-            self._task = self._body.options(
+            reuse = self._res.reuse_workers
+            if reuse is None:
+                reuse = want_gpus == 0
+            self._task = self._bodies[reuse].options(
                 num_cpus=self._res.cpus,
                 num_gpus=want_gpus,
                 max_retries=self._res.max_retries,
@@ -171,14 +194,19 @@ class RayEngine(Engine):
         return JobHandle(spec.job_id, self._task.remote(self._job_fn, spec, self._metrics))
 
     def drain_metrics(self) -> list[tuple[int, int, dict[str, float]]]:
-        # Each look at the queue is a round trip to its actor (~ms): at most every
-        # METRICS_DRAIN_S. The driver takes a finished job's missed epochs from its curve.
+        # Never blocks: a take_all() goes out (at most every METRICS_DRAIN_S) and a later call
+        # collects it once it is back; on a busy node that round trip takes tens of ms, which
+        # the loop must not wait. The driver takes a finished job's missed epochs from its curve.
+        reports = []
+        if self._taking is not None:
+            if not ray.wait([self._taking], timeout=0)[0]:
+                return []
+            reports, self._taking = ray.get(self._taking), None
         now = time.monotonic()
-        if now - self._drained_at < METRICS_DRAIN_S:
-            return []
-        self._drained_at = now
-        waiting = self._metrics.qsize()
-        return self._metrics.get_nowait_batch(waiting) if waiting else []
+        if now - self._drained_at >= METRICS_DRAIN_S:
+            self._drained_at = now
+            self._taking = self._metrics.take_all.remote()
+        return reports
 
     def wait(
         self, handles: list[JobHandle], timeout: float | None = None
@@ -239,6 +267,8 @@ class RayEngine(Engine):
         return self._capacity
 
     def shutdown(self) -> None:
+        if ray.is_initialized():
+            ray.kill(self._metrics)  # on a shared cluster it would outlive the search
         if self._owns_ray and ray.is_initialized():
             ray.shutdown()
         self._owns_ray = False

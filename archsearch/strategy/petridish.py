@@ -31,6 +31,9 @@ class Petridish(Strategy):
         self.conf = config.strategy
         self.seeds_todo: list[list[int]] = [list(c) for c in self.conf.seed_grid.combinations()]
         self.pool = Hull(eps=self.conf.eps)  # every trained model; parents come from its band
+        # Hull vertices, counted when the pool changes: the driver asks stop_reason() on every
+        # turn of its loop, far more often than a model joins.
+        self.hull_size = 0
         self.post_train_todo: list[int] = []  # SEARCH jobs whose finalised model awaits training
         self.in_flight: dict[int, str] = {}  # job id -> stage
         self.rng = np.random.default_rng(config.seed)
@@ -113,9 +116,10 @@ class Petridish(Strategy):
             self.post_train_todo.append(spec.job_id)
         elif is_finite_point(result):
             self.pool.add(spec.job_id, result.madd, result.error_rate)
+            self.hull_size = len(self.pool.hull_ids())
 
     def stop_reason(self) -> str | None:
-        if len(self.pool) and len(self.pool.hull_ids()) >= self.conf.max_hull_points:
+        if self.hull_size >= self.conf.max_hull_points:
             return f"the hull has {self.conf.max_hull_points} points (strategy.max_hull_points)"
         if self.in_flight or self.seeds_todo or self.post_train_todo:
             return None
@@ -141,6 +145,7 @@ class Petridish(Strategy):
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self.seeds_todo = [list(c) for c in state["seeds_todo"]]
         self.pool = Hull.from_dict(state["pool"])
+        self.hull_size = len(self.pool.hull_ids())
         self.post_train_todo = list(state["post_train_todo"])
         self.in_flight = {int(k): v for k, v in state["in_flight"].items()}
         self.rng.bit_generator.state = state["rng"]

@@ -69,6 +69,20 @@ def test_gpu_jobs_run_on_fake_gpus(ray_engine, make_spec):
     assert all(r.ok for r in results)
 
 
+@pytest.mark.parametrize(
+    ("gpus", "reuse_workers", "fresh_process_per_job"),
+    [(1, None, True), (0, None, False), (1, True, False)],
+)
+def test_gpu_jobs_get_a_fresh_worker_unless_told_to_reuse(
+    ray_engine, make_spec, gpus, reuse_workers, fresh_process_per_job
+):
+    """A CUDA process stays on the GPU of its first job, so by default no GPU job runs in a
+    worker another job used; CPU jobs (and GPU jobs with reuse_workers) share workers."""
+    engine = ray_engine(gpus=gpus, cpus=0.25, reuse_workers=reuse_workers, max_concurrent=1)
+    pids = [wait_all(engine, [engine.submit(make_spec(i))])[0].metrics["pid"] for i in range(1, 4)]
+    assert (len(set(pids)) == 3) is fresh_process_per_job, pids
+
+
 def test_no_gpu_cluster_warns_once_and_runs_on_cpu(ray_engine, make_spec, caplog):
     no_gpus = {"CPU": float(RAY_CPUS)}  # what a CPU-only cluster reports
     with caplog.at_level(logging.WARNING, logger="archsearch.engine.ray_engine"):
