@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typing
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -86,7 +86,11 @@ class TrainConfig(Section):
     device: Literal["auto", "cpu", "cuda"] = "auto"  # auto: CUDA when one is visible
 
 
-class SeedGrid(Section):
+class MacroGrid(Section):
+    """Lists of reductions, cells and nodes; their valid combinations are the macros."""
+
+    what: ClassVar[str] = "macro"  # what a combination is called in the error message
+
     reductions: list[int] = Field(default_factory=lambda: [1, 2])
     cells: list[int] = Field(default_factory=lambda: [3, 4, 5])
     nodes: list[int] = Field(default_factory=lambda: [1, 2])
@@ -96,13 +100,19 @@ class SeedGrid(Section):
         return macro_grid(self)
 
     @model_validator(mode="after")
-    def _some_valid(self) -> SeedGrid:
+    def _some_valid(self) -> MacroGrid:
         if not self.combinations():
             raise ValueError(
-                f"no valid seed: every combination of reductions={self.reductions}, "
+                f"no valid {self.what}: every combination of reductions={self.reductions}, "
                 f"cells={self.cells} has cells < 2 * reductions + 1"
             )
         return self
+
+
+class SeedGrid(MacroGrid):
+    """Petridish's seeds: every valid combination is trained first."""
+
+    what: ClassVar[str] = "seed"
 
 
 class PetridishConfig(Section):
@@ -115,22 +125,11 @@ class PetridishConfig(Section):
     max_hull_points: int = Field(100, ge=1)  # stop once the hull has this many points
 
 
-class MacroSpace(Section):
+class MacroSpace(MacroGrid):
     """The macro parameters random search and evolution draw from (Petridish's seed grid plus
     the node counts Petridish reaches by growing), so all strategies share one model space."""
 
-    reductions: list[int] = Field(default_factory=lambda: [1, 2])
-    cells: list[int] = Field(default_factory=lambda: [3, 4, 5])
     nodes: list[int] = Field(default_factory=lambda: [1, 2, 3, 4])
-
-    @model_validator(mode="after")
-    def _some_valid(self) -> MacroSpace:
-        if not macro_grid(self):
-            raise ValueError(
-                f"no valid macro: every combination of reductions="
-                f"{self.reductions}, cells={self.cells} has cells < 2 * reductions + 1"
-            )
-        return self
 
 
 class RandomSearchConfig(Section):

@@ -10,6 +10,8 @@ import numpy as np
 import torch
 from torch.utils.data import TensorDataset
 
+from archsearch.config import DataConfig
+
 
 @dataclass
 class DataSplits:
@@ -82,4 +84,22 @@ def make_splits(
         val=TensorDataset(xv, torch.from_numpy(y_val[keep_val].astype(np.int64))),
         input_shape=tuple(xt.shape[1:]),  # type: ignore[arg-type]
         num_classes=num_classes,
+    )
+
+
+def held_out_splits(
+    images: np.ndarray, labels: np.ndarray, num_classes: int, conf: DataConfig
+) -> DataSplits:
+    """A data set without a validation split of its own: ``conf.val_fraction`` of it held out
+    (stratified, seeded), then subsampled and normalised as ``make_splits`` does."""
+    train_idx, val_idx = stratified_split(labels, conf.val_fraction, conf.seed)
+    return make_splits(
+        images[train_idx],
+        labels[train_idx],
+        images[val_idx],
+        labels[val_idx],
+        num_classes=num_classes,
+        limit=conf.limit,
+        val_limit=conf.val_limit,
+        seed=conf.seed,
     )

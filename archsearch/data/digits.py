@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from archsearch.config import DataConfig
-from archsearch.data._common import DataSplits, make_splits, stratified_split
+from archsearch.data._common import DataSplits, held_out_splits
 
 logger = logging.getLogger(__name__)
 
@@ -44,14 +44,4 @@ def read_digits(path: Path | None = None) -> tuple[np.ndarray, np.ndarray]:
 
 def load_digits_splits(conf: DataConfig) -> DataSplits:
     images, labels = read_digits()
-    train_idx, val_idx = stratified_split(labels, conf.val_fraction, conf.seed)
-    return make_splits(
-        images[train_idx],
-        labels[train_idx],
-        images[val_idx],
-        labels[val_idx],
-        num_classes=NUM_CLASSES,
-        limit=conf.limit,
-        val_limit=conf.val_limit,
-        seed=conf.seed,
-    )
+    return held_out_splits(images, labels, NUM_CLASSES, conf)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from archsearch.config import DataConfig
-from archsearch.data._common import DataSplits, make_splits, stratified_split
+from archsearch.data._common import DataSplits, held_out_splits
 
 # Per-pixel class signal against unit noise: no single pixel gives the class away, but over
 # the default 3x8x8 a linear model reaches ~97% val top-1 in 3 epochs (at 0.5 every model
@@ -61,14 +61,4 @@ def load_synthetic_splits(conf: DataConfig) -> DataSplits:
         images, labels = make_synthetic(
             conf.synthetic_samples, tuple(conf.synthetic_shape), conf.synthetic_classes, conf.seed
         )
-    train_idx, val_idx = stratified_split(labels, conf.val_fraction, conf.seed)
-    return make_splits(
-        images[train_idx],
-        labels[train_idx],
-        images[val_idx],
-        labels[val_idx],
-        num_classes=conf.synthetic_classes,
-        limit=conf.limit,
-        val_limit=conf.val_limit,
-        seed=conf.seed,
-    )
+    return held_out_splits(images, labels, conf.synthetic_classes, conf)
