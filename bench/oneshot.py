@@ -35,8 +35,7 @@ import numpy as np
 
 from archsearch.config import DataConfig, TrainConfig
 from archsearch.data import load_data
-from archsearch.experiment.compare import load_points
-from archsearch.hull import hull_error_at, lower_convex_hull
+from archsearch.experiment.compare import hull_errors, load_points
 from archsearch.jobs.run import run_job
 from archsearch.jobs.spec import JobSpec, Stage
 from archsearch.nn import Model
@@ -171,8 +170,7 @@ def petridish_hull_error(run_dir: Path | None, madds: list[float]) -> list[str]:
     """The run's hull error at each MAdd, formatted; '-' without a run or left of its hull."""
     if run_dir is None:
         return ["-"] * len(madds)
-    points = np.array([[p.madd, p.error] for p in load_points(run_dir)])
-    errors = hull_error_at(points[lower_convex_hull(points)], np.array(madds))
+    errors = hull_errors(load_points(run_dir), madds)
     return [f"{e:.3f}" if np.isfinite(e) else "-" for e in errors]
 
 

@@ -27,6 +27,14 @@ def load_points(run_dir: Path) -> list[TrialPoint]:
     return trial_points(history, float(store.get_meta("created_at") or 0.0))
 
 
+def hull_errors(points: list[TrialPoint], madds: list[float]) -> np.ndarray:
+    """The error of the points' hull at each MAdd (+inf left of the cheapest, or no points)."""
+    pts = np.array([[p.madd, p.error] for p in points]).reshape(-1, 2)
+    if not len(pts):
+        return np.full(len(madds), np.inf)
+    return hull_error_at(pts[lower_convex_hull(pts)], np.array(madds))
+
+
 def compare_runs(
     run_dirs: list[Path], plot_path: Path, madd_levels: list[float] | None = None
 ) -> list[dict[str, Any]]:
@@ -44,8 +52,7 @@ def compare_runs(
     rows = []
     for name, points in runs.items():
         pts = np.array([[p.madd, p.error] for p in points]).reshape(-1, 2)
-        hull = pts[lower_convex_hull(pts)] if len(pts) else pts
-        at = hull_error_at(hull, np.array(levels)) if len(hull) else [np.inf] * len(levels)
+        at = hull_errors(points, levels)
         rows.append(
             {
                 "run": name,
