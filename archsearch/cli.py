@@ -10,19 +10,16 @@ import argparse
 import json
 import logging
 import os
-import signal
 import sys
 from pathlib import Path
 
 from archsearch.config import load_config
 from archsearch.errors import ArchsearchError
+from archsearch.experiment import interrupts
+from archsearch.experiment.home import find_run_dir, run_roots
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
-
-
-def _sigterm_as_interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -33,9 +30,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         overrides.append(f"out_dir={args.out}")
     if args.name:
         overrides.append(f"name={args.name}")
-    exp = Experiment(load_config(args.config, overrides))
-    print(f"run directory: {exp.run_dir}", file=sys.stderr)
-    return _search(exp)
+    return _search(Experiment(load_config(args.config, overrides)))
 
 
 def cmd_resume(args: argparse.Namespace) -> int:
@@ -45,7 +40,11 @@ def cmd_resume(args: argparse.Namespace) -> int:
 
 
 def _search(exp) -> int:
-    reason = exp.run()
+    print(f"run directory: {exp.run_dir}", file=sys.stderr)
+    try:
+        reason = exp.run()
+    finally:
+        print(f"run directory: {exp.run_dir}", file=sys.stderr)
     print(
         f"search stopped: {reason}\nfrontier: {exp.run_dir / 'plots' / 'frontier.png'}",
         file=sys.stderr,
@@ -72,15 +71,20 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
 def cmd_train(args: argparse.Namespace) -> int:
     """Train one described network (an exported best/<k>/model.json) and print its numbers."""
+    from archsearch.jobs.inputs import JobInputs, providing
     from archsearch.jobs.run import run_job
     from archsearch.jobs.spec import JobSpec, Stage
     from archsearch.space.desc import ModelDesc
+    from archsearch.store.files import write_bytes_atomic
+    from archsearch.train.weights import load_weights, weights_to_bytes
 
     config = load_config(args.config, args.set)
     path = Path(args.model)
     if not path.is_file():
         raise ArchsearchError(f"model description {path} does not exist")
     desc = ModelDesc.from_json(path.read_text())
+    # Read (and check) the warm-start weights before training, so a bad file is one line.
+    warm_start = weights_to_bytes(load_weights(args.weights)) if args.weights else None
     out = Path(args.weights_out or path.with_name("trained.pt"))
     spec = JobSpec(
         job_id=0,
@@ -88,20 +92,15 @@ def cmd_train(args: argparse.Namespace) -> int:
         model_desc=desc,
         train_conf=config.train.model_dump(mode="json"),
         data_conf=config.data.model_dump(mode="json"),
-        weights_out=str(out),
-        parent_weights=args.weights,
         seed=config.seed,
     )
-    result = run_job(spec)
+    with providing(JobInputs(parent_weights=warm_start)):
+        result = run_job(spec)
     if not result.ok:
         print(f"training failed: {result.error}", file=sys.stderr)
         return 1
-    summary = {
-        **result.metrics,
-        "madd": result.madd,
-        "params": result.params,
-        "weights": result.weights_path,
-    }
+    write_bytes_atomic(out, result.weights)
+    summary = {**result.metrics, "madd": result.madd, "params": result.params, "weights": str(out)}
     print(json.dumps(summary, indent=1))
     return 0
 
@@ -127,7 +126,8 @@ def cmd_kill(args: argparse.Namespace) -> int:
 def cmd_list(args: argparse.Namespace) -> int:
     from archsearch.experiment.status import format_runs, list_runs
 
-    print(format_runs(list_runs(Path(args.out_dir))))
+    roots = [Path(args.out_dir)] if args.out_dir else run_roots()
+    print(format_runs([run for root in roots for run in list_runs(root)]))
     return 0
 
 
@@ -148,10 +148,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def _run_dir(path: str) -> Path:
-    run_dir = Path(path)
-    if not (run_dir / "experiment.db").exists():
-        raise ArchsearchError(f"{run_dir} is not a run directory (no experiment.db)")
-    return run_dir
+    return find_run_dir(path)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -209,7 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_kill)
 
     p = sub.add_parser("list", help="the runs under a folder, with their state")
-    p.add_argument("out_dir", nargs="?", default="runs")
+    p.add_argument("out_dir", nargs="?", help="default: ./runs and ~/archsearch/runs")
     p.set_defaults(func=cmd_list)
 
     p = sub.add_parser("export", help="all trials (csv) or trials, curves and hull (json)")
@@ -228,6 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    interrupts.install()  # SIGTERM = Ctrl-C from here on, whenever it arrives
     args = build_parser().parse_args(argv)
     # INFO always reaches the run's log.txt; stderr shows it only with -v (the progress line
     # would be drowned otherwise).
@@ -236,7 +234,8 @@ def main(argv: list[str] | None = None) -> int:
     stderr.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     logging.getLogger().addHandler(stderr)
     logging.getLogger("archsearch").setLevel(logging.INFO)
-    signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
+    if args.verbose:  # Ray's own warnings and its workers' output too (engine/ray_engine.py)
+        os.environ["ARCHSEARCH_VERBOSE"] = "1"
     try:
         return args.func(args)
     except ArchsearchError as e:

@@ -36,3 +36,11 @@ class UnknownNameError(ArchsearchError, KeyError):
 
     def __str__(self) -> str:  # KeyError would wrap the message in quotes
         return self.args[0]
+
+
+class WeightsError(ArchsearchError):
+    """Weights that are not a readable state_dict (a corrupt or truncated file)."""
+
+
+class RunLockedError(ArchsearchError):
+    """A run that another live driver holds: one driver per run at a time."""

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -36,6 +35,7 @@ import numpy as np
 from archsearch.config import DataConfig, TrainConfig
 from archsearch.data import load_data
 from archsearch.experiment.compare import hull_errors, load_points
+from archsearch.jobs.inputs import JobInputs, providing
 from archsearch.jobs.run import run_job
 from archsearch.jobs.spec import JobSpec, Stage
 from archsearch.nn import Model
@@ -83,32 +83,31 @@ def main() -> None:
     largest_madd = profile(Model.from_desc(largest_desc), data.input_shape).madd
 
     rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for job_id, (label, method, section) in enumerate(METHODS):
-            meta = {
-                "method": method,
-                "method_conf": {
-                    "top_k": top_k,
-                    "supernet_epochs": args.supernet_epochs,
-                    "warmup_epochs": 1,
-                    **section,
-                },
-                "penalty_weight": 0.0,
-            }
-            spec = JobSpec(
-                job_id=job_id,
-                stage=Stage.SUPERNET,
-                model_desc=supernet,
-                train_conf={**train_conf.model_dump(mode="json"), "epochs": args.supernet_epochs},
-                data_conf=data_conf.model_dump(mode="json"),
-                weights_out=f"{tmp}/{job_id}-supernet.pt",
-                meta=meta,
-            )
-            start = time.perf_counter()
-            searched = run_job(spec)
-            if not searched.ok:
-                raise SystemExit(f"{label}: supernet job failed: {searched.error}")
-            search_s = time.perf_counter() - start
+    for job_id, (label, method, section) in enumerate(METHODS):
+        meta = {
+            "method": method,
+            "method_conf": {
+                "top_k": top_k,
+                "supernet_epochs": args.supernet_epochs,
+                "warmup_epochs": 1,
+                **section,
+            },
+            "penalty_weight": 0.0,
+        }
+        spec = JobSpec(
+            job_id=job_id,
+            stage=Stage.SUPERNET,
+            model_desc=supernet,
+            train_conf={**train_conf.model_dump(mode="json"), "epochs": args.supernet_epochs},
+            data_conf=data_conf.model_dump(mode="json"),
+            meta=meta,
+        )
+        start = time.perf_counter()
+        searched = run_job(spec)
+        if not searched.ok:
+            raise SystemExit(f"{label}: supernet job failed: {searched.error}")
+        search_s = time.perf_counter() - start
+        with providing(JobInputs(parent_weights=searched.weights)):
             trained = run_job(
                 JobSpec(
                     job_id=job_id,
@@ -116,15 +115,13 @@ def main() -> None:
                     model_desc=searched.model_desc,
                     train_conf=train_conf.model_dump(mode="json"),
                     data_conf=data_conf.model_dump(mode="json"),
-                    weights_out=f"{tmp}/{job_id}.pt",
-                    parent_weights=searched.weights_path,
                 )
             )
-            if not trained.ok:
-                raise SystemExit(f"{label}: export training failed: {trained.error}")
-            epoch_s = searched.metrics["supernet_epoch_s"]
-            ops = [e.op for c in searched.model_desc.cells for n in c.nodes for e in n.edges]
-            rows.append((label, epoch_s, epoch_s / baseline_s, search_s, trained, ops))
+        if not trained.ok:
+            raise SystemExit(f"{label}: export training failed: {trained.error}")
+        epoch_s = searched.metrics["supernet_epoch_s"]
+        ops = [e.op for c in searched.model_desc.cells for n in c.nodes for e in n.edges]
+        rows.append((label, epoch_s, epoch_s / baseline_s, search_s, trained, ops))
 
     print(
         f"digits ({len(data.train)} train, {len(data.val)} val); supernet c3r1n2, 8 channels, "

@@ -57,7 +57,6 @@ def make_spec(tmp_path: Path) -> Callable[..., JobSpec]:
             model_desc=desc,
             train_conf={"epochs": 1},
             data_conf={"name": "digits"},
-            weights_out=str(tmp_path / "weights" / f"{job_id}.pt"),
             parent_id=parent_id,
             seed=job_id,
             meta=dict(meta),

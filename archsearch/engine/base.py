@@ -5,6 +5,11 @@ given as the function or as a dotted path ``"package.module:function"``. An engi
 raises on a job's failure: a job that raised, was cancelled, or whose worker kept dying gives
 ``JobResult.failed(job_id, reason)``. Retries of a dead worker happen inside the engine; the
 driver only ever sees one result per submitted handle.
+
+An engine also carries what a job needs besides its spec (``archsearch.jobs.inputs``): the
+data set it was given once, and the trained weights of recent jobs, which it hands to a job
+whose ``warm_start_from`` names one of them. The driver puts back weights the engine no
+longer holds (after a resume, or once they left the shelf) from its own files.
 """
 
 from __future__ import annotations
@@ -13,15 +18,45 @@ import functools
 import importlib
 import traceback
 from abc import ABC, abstractmethod
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
+from archsearch.jobs.inputs import JobInputs, providing
 from archsearch.jobs.report import EpochReporter, reporting_to
 from archsearch.jobs.spec import JobResult, JobSpec
 
 JobFn = Callable[[JobSpec], JobResult]
 CANCELLED = "cancelled before it finished"
+# Finished jobs whose weights an engine keeps at hand for children. Petridish grows parents
+# from the hull's band, a few dozen models; an older parent's weights are put back from disk.
+WEIGHTS_KEPT = 64
+
+T = TypeVar("T")
+
+
+class WeightsShelf(Generic[T]):
+    """The weights (bytes, or an engine's reference to them) of the most recent jobs."""
+
+    def __init__(self, capacity: int = WEIGHTS_KEPT) -> None:
+        self._items: OrderedDict[int, T] = OrderedDict()
+        self.capacity = capacity
+
+    def put(self, job_id: int, item: T) -> None:
+        self._items[job_id] = item
+        self._items.move_to_end(job_id)
+        while len(self._items) > self.capacity:
+            self._items.popitem(last=False)
+
+    def get(self, job_id: int | None) -> T | None:
+        if job_id is None or job_id not in self._items:
+            return None
+        self._items.move_to_end(job_id)
+        return self._items[job_id]
+
+    def __contains__(self, job_id: int) -> bool:
+        return job_id in self._items
 
 
 @dataclass(eq=False)  # identity semantics: two submissions of one job id are two handles
@@ -32,6 +67,14 @@ class JobHandle:
 
 class Engine(ABC):
     """submit / wait / result / cancel, plus how many jobs fit at once (``capacity``)."""
+
+    @abstractmethod
+    def has_weights(self, job_id: int) -> bool:
+        """Whether the engine holds job ``job_id``'s weights for a job that warm-starts."""
+
+    @abstractmethod
+    def put_weights(self, job_id: int, data: bytes) -> None:
+        """Hold ``data`` (a weights file's bytes) as job ``job_id``'s weights."""
 
     @abstractmethod
     def submit(self, spec: JobSpec) -> JobHandle:
@@ -59,6 +102,10 @@ class Engine(ABC):
 
     def drain_metrics(self) -> list[tuple[int, int, dict[str, float]]]:
         """Per-epoch metrics jobs reported since the last call: (job id, epoch, metrics)."""
+        return []
+
+    def drain_started(self) -> list[tuple[int, float]]:
+        """Jobs that started on a worker since the last call: (job id, unix time)."""
         return []
 
     def shutdown(self) -> None:  # noqa: B027 - nothing to release by default
@@ -107,16 +154,21 @@ def resolve_job_fn(job_fn: JobFn | str) -> JobFn:
     return _import_job_fn(job_fn) if isinstance(job_fn, str) else job_fn
 
 
-def run_guarded(job_fn: JobFn, spec: JobSpec, reporter: EpochReporter | None = None) -> JobResult:
+def run_guarded(
+    job_fn: JobFn,
+    spec: JobSpec,
+    reporter: EpochReporter | None = None,
+    inputs: JobInputs | None = None,
+) -> JobResult:
     """Run one job; any exception (and any malformed return) becomes a FAILED result.
 
     The result is normalised through JSON here, on the job's side: what an engine hands the
     driver is exactly what the store can record (a numpy scalar in the metrics fails this job,
-    not the driver). ``KeyboardInterrupt`` and ``SystemExit`` pass through: they stop the
-    process, not a job.
+    not the driver); its weights bytes travel beside it. ``KeyboardInterrupt`` and
+    ``SystemExit`` pass through: they stop the process, not a job.
     """
     try:
-        with reporting_to(reporter):
+        with reporting_to(reporter), providing(inputs or JobInputs()):
             result = job_fn(spec)
     except Exception:
         return JobResult.failed(spec.job_id, traceback.format_exc())
@@ -125,7 +177,11 @@ def run_guarded(job_fn: JobFn, spec: JobSpec, reporter: EpochReporter | None = N
             spec.job_id,
             f"job function returned {result!r}, expected a JobResult with job_id={spec.job_id}",
         )
+    if result.weights is not None and not isinstance(result.weights, bytes):
+        return JobResult.failed(spec.job_id, "job result's weights are not bytes")
     try:
-        return JobResult.from_json(result.to_json())
+        normalised = JobResult.from_json(result.to_json())
+        normalised.weights = result.weights
+        return normalised
     except (TypeError, ValueError) as e:
         return JobResult.failed(spec.job_id, f"job result does not round-trip through JSON: {e}")

@@ -13,9 +13,22 @@ import logging
 import time
 from collections import deque
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from archsearch.engine.base import CANCELLED, Engine, JobFn, JobHandle, resolve_job_fn, run_guarded
+from archsearch.engine.base import (
+    CANCELLED,
+    Engine,
+    JobFn,
+    JobHandle,
+    WeightsShelf,
+    resolve_job_fn,
+    run_guarded,
+)
+from archsearch.jobs.inputs import JobInputs
 from archsearch.jobs.spec import JobResult, JobSpec
+
+if TYPE_CHECKING:
+    from archsearch.data import DataSplits
 
 log = logging.getLogger(__name__)
 
@@ -27,10 +40,20 @@ class _Queued:
 
 
 class LocalEngine(Engine):
-    def __init__(self, job_fn: JobFn | str) -> None:
+    def __init__(self, job_fn: JobFn | str, data: DataSplits | None = None) -> None:
+        """``data``: the data set every job gets (None: a job loads its ``data_conf``)."""
         self._job_fn = resolve_job_fn(job_fn)
+        self._data = data
         self._queue: deque[JobHandle] = deque()
         self._metrics: list[tuple[int, int, dict[str, float]]] = []
+        self._started: list[tuple[int, float]] = []
+        self._weights: WeightsShelf[bytes] = WeightsShelf()
+
+    def has_weights(self, job_id: int) -> bool:
+        return job_id in self._weights
+
+    def put_weights(self, job_id: int, data: bytes) -> None:
+        self._weights.put(job_id, data)
 
     def submit(self, spec: JobSpec) -> JobHandle:
         handle = JobHandle(spec.job_id, _Queued(spec))
@@ -66,6 +89,10 @@ class LocalEngine(Engine):
         drained, self._metrics = self._metrics, []
         return drained
 
+    def drain_started(self) -> list[tuple[int, float]]:
+        drained, self._started = self._started, []
+        return drained
+
     def shutdown(self) -> None:
         while self._queue:
             self.cancel(self._queue[0])
@@ -77,6 +104,12 @@ class LocalEngine(Engine):
 
     def _run(self, handle: JobHandle) -> None:
         log.debug("running job %d in-process", handle.job_id)
-        handle.ref.result = run_guarded(
-            self._job_fn, handle.ref.spec, lambda *report: self._metrics.append(report)
+        spec = handle.ref.spec
+        self._started.append((spec.job_id, time.time()))
+        inputs = JobInputs(self._data, self._weights.get(spec.warm_start_from))
+        result = run_guarded(
+            self._job_fn, spec, lambda *report: self._metrics.append(report), inputs
         )
+        if result.weights is not None:
+            self._weights.put(spec.job_id, result.weights)
+        handle.ref.result = result

@@ -10,6 +10,11 @@ The only module of archsearch that imports ``ray`` (besides the cluster entry po
   back is the ``JobResult``: plain dataclasses, carried by Ray's own serialiser, which costs
   the driver ~0.1 ms per job where ``to_json`` costs ~1.7 ms (the store keeps the JSON). The
   result has been through a JSON round trip on the worker (``run_guarded``).
+* Data and weights go through the object store, so no node needs the driver's files. The
+  data set is ``ray.put`` once; a worker fetches it on its first job and keeps it for the
+  next ones (``_worker_data``). A task returns its result and its weights as two objects owned
+  by the driver (a ``ray.put`` inside a worker would die with the worker); a child task gets
+  its parent's weights object as an argument, so they move node to node without the driver.
 * Retries are Ray's own: ``max_retries`` re-runs a task whose *worker died* (segfault, OOM
   kill, ``os._exit``, node loss); after that ``result`` is FAILED with Ray's reason. A Python
   exception in a job is not retried: ``run_guarded`` turns it into a FAILED result inside the
@@ -31,11 +36,15 @@ from __future__ import annotations
 import logging
 import math
 import os
+import signal
 import socket
 import tempfile
+import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import ray
 from ray.exceptions import (
@@ -52,15 +61,21 @@ from archsearch.engine.base import (
     Engine,
     JobFn,
     JobHandle,
+    WeightsShelf,
     job_fn_path,
     resolve_job_fn,
     run_guarded,
 )
 from archsearch.errors import ConfigError
+from archsearch.jobs.inputs import JobInputs, pack_data, unpack_data
 from archsearch.jobs.spec import JobResult, JobSpec
+
+if TYPE_CHECKING:
+    from archsearch.data import DataSplits
 
 log = logging.getLogger(__name__)
 
+VERBOSE_ENV = "ARCHSEARCH_VERBOSE"  # set: Ray's own warnings and the workers' output shown
 RESOURCE_REFRESH_S = 5.0  # nodes join and leave; re-read the cluster's totals this often
 CLUSTER_RECORD = "ray_current_cluster"  # where `ray start` notes the address of its cluster
 CANCEL_RESEND_S = 0.5  # a cancelled task still running after this gets the cancel again
@@ -71,8 +86,8 @@ _UNITS = 10_000  # Ray accounts fractional resources in 1/10000ths; so do we, to
 
 @ray.remote(num_cpus=0)
 class _MetricsBuffer:
-    """Per-epoch reports from workers, collected for the driver. Calls from one worker arrive
-    in order (Ray runs one caller's actor calls in submission order)."""
+    """Reports from workers (a job started; a job's epoch metrics), collected for the driver.
+    Calls from one worker arrive in order (Ray runs one caller's actor calls in order)."""
 
     def __init__(self) -> None:
         self._reports: list[tuple] = []
@@ -85,10 +100,44 @@ class _MetricsBuffer:
         return reports
 
 
-def _execute(job_fn: str, spec: JobSpec, metrics: ray.actor.ActorHandle) -> JobResult:
-    """The task body, on a worker: per-epoch reports go to the driver through ``metrics``
-    (fire and forget: a report never holds up training)."""
-    return run_guarded(resolve_job_fn(job_fn), spec, lambda *report: metrics.put.remote(report))
+_STARTED = -1  # the "epoch" of the report a job sends when it starts on a worker
+_worker_data: dict[str, DataSplits] = {}  # on a worker: the run's data set, by object id
+
+
+def _data_on_worker(box: list[ray.ObjectRef] | None) -> DataSplits | None:
+    """The data set of ``box`` (a list, so Ray passes the reference and not the value): fetched
+    on a worker's first job of the run, kept for its next ones."""
+    if not box:
+        return None
+    key = box[0].hex()
+    if key not in _worker_data:
+        _worker_data.clear()  # one run's data set at a time
+        _worker_data[key] = unpack_data(ray.get(box[0]))
+    return _worker_data[key]
+
+
+def _execute(
+    job_fn: str,
+    spec: JobSpec,
+    metrics: ray.actor.ActorHandle,
+    data: list[ray.ObjectRef] | None,
+    parent_weights: bytes | None,
+) -> tuple[JobResult, bytes | None]:
+    """The task body, on a worker: reports go to the driver through ``metrics`` (fire and
+    forget: a report never holds up training); the weights come back as a second object."""
+    metrics.put.remote((spec.job_id, _STARTED, {"at": time.time()}))
+    inputs = JobInputs(_data_on_worker(data), parent_weights)
+    result = run_guarded(
+        resolve_job_fn(job_fn), spec, lambda *report: metrics.put.remote(report), inputs
+    )
+    weights, result.weights = result.weights, None
+    return result, weights
+
+
+@dataclass
+class _Refs:
+    result: ray.ObjectRef
+    weights: ray.ObjectRef
 
 
 def cluster_address(configured: str | None) -> str | None:
@@ -112,6 +161,32 @@ def cluster_address(configured: str | None) -> str | None:
     return "auto"
 
 
+def init_ray(address: str | None) -> None:
+    """``ray.init``, keeping the process's SIGTERM handler: Ray replaces it with one that
+    raises ``SystemExit`` wherever the driver happens to be (the CLI's turns SIGTERM into
+    Ctrl-C). A SIGTERM that arrives while Ray's handler is in place is Ctrl-C too.
+
+    Quiet unless ``ARCHSEARCH_VERBOSE`` is set (the CLI's ``-v``): no warnings from Ray's
+    driver and no worker output forwarded to this terminal (jobs' failures are in the store;
+    their logs stay in Ray's session folder). An environment variable because ``import ray``
+    resets the ``ray`` logger, and a cluster's job driver inherits it."""
+    quiet = not os.environ.get(VERBOSE_ENV)
+    handler = signal.getsignal(signal.SIGTERM)
+    try:
+        ray.init(
+            address=address,
+            logging_level=logging.ERROR if quiet else logging.WARNING,
+            log_to_driver=not quiet,
+        )
+    except SystemExit as e:
+        if ray.is_initialized():
+            ray.shutdown()
+        raise KeyboardInterrupt from e
+    finally:
+        if threading.current_thread() is threading.main_thread() and handler is not None:
+            signal.signal(signal.SIGTERM, handler)
+
+
 def _fits(total: float, per_job: float) -> int:
     return round(total * _UNITS) // max(1, round(per_job * _UNITS))
 
@@ -122,15 +197,20 @@ class RayEngine(Engine):
         job_fn: JobFn | str,
         resources: ResourcesConfig,
         cluster_resources: Callable[[], dict[str, float]] | None = None,
+        data: DataSplits | None = None,
     ) -> None:
         """``cluster_resources`` replaces ``ray.cluster_resources`` as the view of the cluster's
-        totals (tests use it to show a GPU-less cluster without starting a second one)."""
+        totals (tests use it to show a GPU-less cluster without starting a second one).
+        ``data``: the data set every job gets (None: a job loads its ``data_conf``)."""
         self._job_fn = job_fn_path(job_fn)
         self._res = resources
         self._owns_ray = not ray.is_initialized()
         if self._owns_ray:
-            ray.init(address=cluster_address(resources.ray_address))
+            init_ray(cluster_address(resources.ray_address))
         self._view = cluster_resources or ray.cluster_resources
+        self._data = [ray.put(pack_data(data))] if data is not None else None
+        self._weights: WeightsShelf[ray.ObjectRef] = WeightsShelf()
+        self._started: list[tuple[int, float]] = []
         # A queue actor (no CPU held) carries per-epoch metrics from workers to the driver.
         self._metrics = _MetricsBuffer.remote()
         self._taking: ray.ObjectRef | None = None  # a take_all() not yet collected
@@ -188,10 +268,23 @@ class RayEngine(Engine):
                 num_gpus=want_gpus,
                 max_retries=self._res.max_retries,
                 retry_exceptions=False,
+                num_returns=2,  # the result, and the weights as an object of their own
             )
 
+    def has_weights(self, job_id: int) -> bool:
+        return job_id in self._weights
+
+    def put_weights(self, job_id: int, data: bytes) -> None:
+        self._weights.put(job_id, ray.put(data))
+
     def submit(self, spec: JobSpec) -> JobHandle:
-        return JobHandle(spec.job_id, self._task.remote(self._job_fn, spec, self._metrics))
+        parent = self._weights.get(spec.warm_start_from)
+        result, weights = self._task.remote(self._job_fn, spec, self._metrics, self._data, parent)
+        return JobHandle(spec.job_id, _Refs(result, weights))
+
+    def drain_started(self) -> list[tuple[int, float]]:
+        started, self._started = self._started, []
+        return started
 
     def drain_metrics(self) -> list[tuple[int, int, dict[str, float]]]:
         # Never blocks: a take_all() goes out (at most every METRICS_DRAIN_S) and a later call
@@ -206,7 +299,8 @@ class RayEngine(Engine):
         if now - self._drained_at >= METRICS_DRAIN_S:
             self._drained_at = now
             self._taking = self._metrics.take_all.remote()
-        return reports
+        self._started += [(job, m["at"]) for job, epoch, m in reports if epoch == _STARTED]
+        return [r for r in reports if r[1] != _STARTED]
 
     def wait(
         self, handles: list[JobHandle], timeout: float | None = None
@@ -215,21 +309,27 @@ class RayEngine(Engine):
             self._resend_cancels()
         if not handles:
             return [], []
-        refs = [h.ref for h in handles]
+        refs = [h.ref.result for h in handles]
         ready, _ = ray.wait(refs, num_returns=1, timeout=timeout)
         if ready and len(refs) > 1:  # collect every other one ready by now, without waiting
             ready, _ = ray.wait(refs, num_returns=len(refs), timeout=0)
         ready_set = set(ready)
-        done = [h for h in handles if h.ref in ready_set]
-        return done, [h for h in handles if h.ref not in ready_set]
+        done = [h for h in handles if h.ref.result in ready_set]
+        return done, [h for h in handles if h.ref.result not in ready_set]
 
     def result(self, handle: JobHandle) -> JobResult:
-        if handle.ref in self._cancelled:  # don't sit out a job whose cancel was lost
-            while not ray.wait([handle.ref], timeout=CANCEL_RESEND_S)[0]:
+        ref = handle.ref.result
+        if ref in self._cancelled:  # don't sit out a job whose cancel was lost
+            while not ray.wait([ref], timeout=CANCEL_RESEND_S)[0]:
                 self._resend_cancels()
-            self._cancelled.pop(handle.ref, None)
+            self._cancelled.pop(ref, None)
         try:
-            return ray.get(handle.ref)
+            result = ray.get(ref)
+            if result.ok:
+                result.weights = ray.get(handle.ref.weights)
+                if result.weights is not None:
+                    self._weights.put(handle.job_id, handle.ref.weights)
+            return result
         except TaskCancelledError:
             return JobResult.failed(handle.job_id, CANCELLED)
         except _DEATHS as e:
@@ -244,8 +344,8 @@ class RayEngine(Engine):
 
     def cancel(self, handle: JobHandle) -> None:
         # force=True kills the worker process: a training loop never checks for cancellation.
-        ray.cancel(handle.ref, force=True)
-        self._cancelled[handle.ref] = time.monotonic()
+        ray.cancel(handle.ref.result, force=True)
+        self._cancelled[handle.ref.result] = time.monotonic()
 
     def _resend_cancels(self) -> None:
         """Ray drops a cancel that reaches a worker before the task does (ray-project/ray#24359:

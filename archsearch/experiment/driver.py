@@ -8,6 +8,12 @@ listeners told of every metric (``add_listener``).
 Every submit and every result is one store transaction that also carries the strategy's state,
 so a crash at any instant leaves a store from which ``resume`` continues: jobs submitted but
 without a result are submitted again with the same ids, and nothing finished is run twice.
+The strategy is asked for one proposal at a time, each submitted (and recorded with the state
+that no longer holds it) before the next is asked for, so no crash can lose a proposal.
+
+The driver owns every file of the run: a job's weights come back with its result and are
+written here (``weights/<job>.pt``); a job that warm-starts gets them through the engine,
+which the driver refills from those files when it no longer holds them (after a resume).
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from archsearch.experiment.history import JobHistory
 from archsearch.experiment.listeners import Listeners
 from archsearch.jobs.spec import JobResult, JobSpec, Status
 from archsearch.store import ExperimentStore
+from archsearch.store.files import write_bytes_atomic
 from archsearch.strategy.base import Proposal, Strategy
 
 log = logging.getLogger(__name__)
@@ -153,6 +160,9 @@ class Driver:
             self._finish(handle)
 
     def _drain_metrics(self) -> None:
+        for job_id, at in self.engine.drain_started():
+            if job_id in self.in_flight:
+                self.store.record_started(job_id, at)
         for job_id, epoch, metrics in self.engine.drain_metrics():
             if job_id in self.in_flight:  # late reports of a finished job came with its curve
                 self._intermediate(job_id, epoch, metrics)
@@ -176,14 +186,10 @@ class Driver:
         free = capacity + queued - len(self.in_flight)
         if self.max_jobs is not None:
             free = min(free, self.max_jobs - len(self.specs))
-        if free <= 0:
-            return
-        if self.config.budget.max_epochs is None:
-            for proposal in self.strategy.ask(free):
-                self._submit_proposal(proposal)
-            return
-        # One at a time: the epoch budget may run out part-way through a batch of proposals,
-        # and a proposal asked for but never submitted would be lost to the strategy.
+        # One at a time: a proposal asked for is submitted, and recorded with the strategy state
+        # that has given it away, before the next is asked for; a batch would leave proposals
+        # that are out of the strategy's saved queue but not yet in the store, lost to a crash
+        # (or to a budget that runs out part-way through the batch).
         for _ in range(free):
             if self._budget_reason():
                 return
@@ -204,9 +210,8 @@ class Driver:
             model_desc=p.model_desc,
             train_conf=p.train_conf,
             data_conf=self.config.data.model_dump(mode="json"),
-            weights_out=str(self.run_dir / "weights" / f"{job_id}.pt"),
             parent_id=p.parent_id,
-            parent_weights=p.parent_weights,
+            warm_start_from=p.warm_start_from,
             seed=self.config.seed * 100_003 + job_id,
             meta=p.meta,
         )
@@ -218,6 +223,10 @@ class Driver:
         self.specs[spec.job_id] = spec
         # A resubmission is recorded too: its row goes back to 'submitted', attempts + 1.
         self.store.record_submitted(spec, strategy_state=self.strategy.state_dict())
+        missing = self._ship_warm_start(spec)
+        if missing:
+            self._record(spec, JobResult.failed(spec.job_id, missing))
+            return
         self.in_flight[spec.job_id] = self.engine.submit(spec)
         log.info(
             "%s job %d: %s %s",
@@ -227,14 +236,45 @@ class Driver:
             spec.model_desc.label(),
         )
 
+    def _ship_warm_start(self, spec: JobSpec) -> str | None:
+        """Hand the engine the weights ``spec`` warm-starts from, unless it holds them; the
+        reason the job cannot run when they are gone."""
+        parent = spec.warm_start_from
+        if parent is None or self.engine.has_weights(parent):
+            return None
+        path = self.run_dir / "weights" / f"{parent}.pt"
+        try:
+            self.engine.put_weights(parent, path.read_bytes())
+        except OSError as e:
+            return f"WeightsError: {path} (weights of job {parent}): {e.strerror or e}"
+        return None
+
+    def _save_weights(self, result: JobResult) -> JobResult:
+        """Write the weights a job returned to weights/<job>.pt; a job whose weights cannot be
+        saved (a full disk) failed."""
+        relative = Path("weights") / f"{result.job_id}.pt"
+        try:
+            write_bytes_atomic(self.run_dir / relative, result.weights)
+        except OSError as e:
+            failed = f"could not save its weights to {self.run_dir / relative}: {e.strerror or e}"
+            return JobResult.failed(result.job_id, failed)
+        result.weights_path, result.weights = str(relative), None  # the file holds them now
+        return result
+
     def _finish(self, handle: JobHandle) -> None:
         job_id = handle.job_id
         if self.in_flight.pop(job_id, None) is None:
             return
         result = self.engine.result(handle)
+        if result.ok and result.weights is not None:
+            result = self._save_weights(result)
+        self._record(self.specs[job_id], result)
+
+    def _record(self, spec: JobSpec, result: JobResult) -> None:
+        """A finished job: told to the strategy, recorded with its state, told to listeners."""
+        job_id = spec.job_id
         result.finished_at = time.time()
         self.results[job_id] = result
-        spec = self.specs[job_id]
         self.strategy.tell(spec, result)
         self.store.record_result(result, strategy_state=self.strategy.state_dict())
         # Epochs the live drains missed (engines collect them lazily) come from the curve, so
@@ -294,9 +334,8 @@ class Driver:
         cap = self.config.budget.max_gpu_hours
         if cap is not None and self.gpu_hours() >= cap:
             return f"{cap:g} GPU-hours used (budget.max_gpu_hours)"
-        reason = self.strategy.stop_reason()
-        if reason and self.in_flight:
-            return reason
+        # A strategy that is done (e.g. max_hull_points) only stops new submissions: what
+        # runs has its compute spent already, and its result may still join the hull.
         return None
 
     def _poll_controls(self, force: bool = False) -> bool:
@@ -328,12 +367,11 @@ class Driver:
                 log.warning("kill: job %d is not running", job_id)
                 return
             self.engine.cancel(handle)
-            result = JobResult.failed(job_id, "killed by request (archsearch kill)")
-            result.finished_at = time.time()
-            self.results[job_id] = result
-            self.strategy.tell(self.specs[job_id], result)
-            self.store.record_result(result, strategy_state=self.strategy.state_dict())
+            failed = JobResult.failed(job_id, "killed by request (archsearch kill)")
+            self._record(self.specs[job_id], failed)
             log.info("killed job %d", job_id)
+        elif kind == "stop":
+            self.stop(str(payload.get("reason", "stopped by request")))
         else:
             log.warning("ignoring unknown control request %r", kind)
 

@@ -16,20 +16,26 @@ import logging
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from archsearch.config import Config, load_config
 from archsearch.engine.base import Engine
-from archsearch.errors import ConfigError
+from archsearch.errors import ArchsearchError, ConfigError
+from archsearch.experiment import interrupts
 from archsearch.experiment.driver import Driver
 from archsearch.experiment.export import export_run
 from archsearch.experiment.history import JobHistory
+from archsearch.experiment.home import find_run_dir, resolve_out_dir
 from archsearch.experiment.live import LiveOutputs, write_outputs
-from archsearch.experiment.status import driver_id, run_status
+from archsearch.experiment.status import run_status
 from archsearch.store import ExperimentStore
 from archsearch.store.files import write_text_atomic
+from archsearch.store.lease import Lease, check_free
 from archsearch.strategy import make_strategy
 from archsearch.strategy.base import Strategy
+
+if TYPE_CHECKING:
+    from archsearch.data import DataSplits
 
 log = logging.getLogger(__name__)
 
@@ -37,15 +43,17 @@ log = logging.getLogger(__name__)
 DEFAULT_JOB_FN = "archsearch.jobs.run:run_job"
 
 
-def make_engine(config: Config, job_fn: str = DEFAULT_JOB_FN) -> Engine:
-    """Jobs run through a pure job function; only the Ray engine imports ray."""
+def make_engine(
+    config: Config, job_fn: str = DEFAULT_JOB_FN, data: DataSplits | None = None
+) -> Engine:
+    """Jobs run through a pure job function and get ``data``; only the Ray engine imports ray."""
     if config.resources.engine == "local":
         from archsearch.engine.local_engine import LocalEngine
 
-        return LocalEngine(job_fn)
+        return LocalEngine(job_fn, data)
     from archsearch.engine.ray_engine import RayEngine
 
-    return RayEngine(job_fn, config.resources)
+    return RayEngine(job_fn, config.resources, data=data)
 
 
 def fresh_run_dir(out_dir: Path, name: str) -> Path:
@@ -100,14 +108,22 @@ class Experiment:
         your own to train networks your way. A path, not a callable: Ray workers import it."""
         self.config = config
         self.job_fn = job_fn
+        self._data: DataSplits | None = None
         existing = run_dir is not None and (Path(run_dir) / "experiment.db").exists()
         if not existing:
+            # Everything that can refuse a new run does so before its folder exists: the data
+            # set (loaded once here, shipped to every job) and the seeds' MAdd.
+            self._data = _load_data(config)
             if config.strategy.name == "petridish":
                 check_seeds_growable(config)
-            run_dir = Path(run_dir) if run_dir else fresh_run_dir(Path(config.out_dir), config.name)
+            run_dir = (
+                Path(run_dir).resolve()
+                if run_dir
+                else fresh_run_dir(resolve_out_dir(config.out_dir), config.name)
+            )
             (run_dir / "weights").mkdir(parents=True, exist_ok=True)
             write_text_atomic(run_dir / "config.yaml", config.to_yaml())
-        self.run_dir = Path(run_dir)
+        self.run_dir = Path(run_dir).resolve()
         self.store = ExperimentStore(self.run_dir / "experiment.db")  # this thread's connection
         if not existing:
             self.store.set_meta("name", config.name)
@@ -124,63 +140,103 @@ class Experiment:
     def resume(
         cls, run_dir: str | Path, overrides: list[str] | None = None, job_fn: str = DEFAULT_JOB_FN
     ) -> Experiment:
-        """An existing run, to ``run()`` again; ``overrides`` may raise budgets
-        (``budget.max_jobs=200``) and are saved in its config.yaml."""
-        run_dir = Path(run_dir)
-        if not (run_dir / "experiment.db").exists():
-            raise ConfigError(f"{run_dir} is not a run directory (no experiment.db)")
+        """An existing run (a path, or a name under ./runs or ~/archsearch/runs), to ``run()``
+        again; ``overrides`` may raise budgets (``budget.max_jobs=200``) and are saved in its
+        config.yaml, unless another driver holds the run."""
+        run_dir = find_run_dir(run_dir)
         config = load_config(run_dir / "config.yaml", overrides)
         if overrides:
+            check_free(run_dir / "experiment.db")
             write_text_atomic(run_dir / "config.yaml", config.to_yaml())
         return cls(config, run_dir, job_fn)
 
     # --- running -----------------------------------------------------------------------------
     def run(self, progress: bool = True) -> str:
-        """Search until done; returns why it stopped. Ctrl-C (KeyboardInterrupt) cancels the
-        running jobs, records them interrupted, and propagates so the CLI exits 130."""
+        """Search until done; returns why it stopped. Ctrl-C or SIGTERM (KeyboardInterrupt)
+        cancels the running jobs, records them interrupted, and propagates so the CLI exits
+        130. One driver per run: raises ``RunLockedError`` while another one holds it."""
+        with interrupts.interrupting():
+            lease = Lease(self.run_dir / "experiment.db", on_lost=self._lease_lost)
+            lease.acquire()
+            try:
+                return self._run(progress)
+            finally:
+                lease.release()
+
+    def _lease_lost(self, reason: str) -> None:
+        if self._driver is not None:
+            self._driver.stop(reason)
+
+    def _run(self, progress: bool) -> str:
         # The driver writes through its own connection: run() may be on start()'s thread.
         store = ExperimentStore(self.run_dir / "experiment.db")
         file_log = _log_to(self.run_dir / "log.txt")
         history = JobHistory()
-        engine = make_engine(self.config, self.job_fn)
-        self.strategy = strategy = make_strategy(self.config, history)
-        state = store.load_strategy_state()
-        if state is not None:
-            strategy.load_state_dict(state)
-        live = LiveOutputs(self.config, self.run_dir, history, store, self.start_time, progress)
-        self._driver = driver = Driver(
-            self.config, store, engine, strategy, history, self.run_dir, on_change=live.on_change
-        )
-        strategy.initialize(driver)
-        store.set_meta("status", "RUNNING")
-        store.set_meta("driver", driver_id())
-        log.info("run %s: %s", self.run_dir, "resumed" if state else "started")
+        engine: Engine | None = None
+        driver: Driver | None = None
+        live: LiveOutputs | None = None
+        log.info("run %s: %s", self.run_dir, "started" if self._data else "resumed")
         try:
+            data, self._data = self._data or _load_data(self.config), None
+            engine = make_engine(self.config, self.job_fn, data)
+            self.strategy = strategy = make_strategy(self.config, history)
+            state = store.load_strategy_state()
+            if state is not None:
+                strategy.load_state_dict(state)
+            live = LiveOutputs(self.config, self.run_dir, history, store, self.start_time, progress)
+            self._driver = driver = Driver(
+                self.config, store, engine, strategy, history, self.run_dir, live.on_change
+            )
+            strategy.initialize(driver)
+            store.set_meta("status", "RUNNING")
             self.stop_reason = reason = strategy.run()
             store.set_meta("status", "SUCCEEDED")
             store.set_meta("stop_reason", reason)
             log.info("search stopped: %s", reason)
             return reason
         except KeyboardInterrupt:
-            driver.cancel_all("interrupted (Ctrl-C or SIGTERM)")
-            store.set_meta("status", "INTERRUPTED")
-            log.warning("interrupted: `archsearch resume %s` continues", self.run_dir)
+            with interrupts.deferred():
+                if driver is not None:
+                    driver.cancel_all("interrupted (Ctrl-C or SIGTERM)")
+                store.set_meta("status", "INTERRUPTED")
+                log.warning("interrupted: `archsearch resume %s` continues", self.run_dir)
             raise
-        except BaseException:
-            driver.cancel_all("the search failed")
-            store.set_meta("status", "FAILED")
-            log.exception("the search failed")
+        except BaseException as e:
+            with interrupts.deferred():
+                if driver is not None:
+                    driver.cancel_all("the search failed")
+                store.set_meta("status", "FAILED")
+                store.set_meta("stop_reason", _one_line(e))
+                if not isinstance(e, ArchsearchError):
+                    log.exception("the search failed")
             raise
         finally:
-            store.set_meta("elapsed_s", f"{driver.elapsed_s:.3f}")
             try:
-                write_outputs(self.config, self.run_dir, history, self.start_time)
-            except Exception:  # never mask why the run ended; `archsearch plot` redraws
-                log.exception("could not write hull.json / best/ / plots")
+                with interrupts.deferred():
+                    self._close(store, history, driver, live)
+            finally:
+                if engine is not None:
+                    engine.shutdown()
+                _unlog(file_log)
+
+    def _close(
+        self,
+        store: ExperimentStore,
+        history: JobHistory,
+        driver: Driver | None,
+        live: LiveOutputs | None,
+    ) -> None:
+        """What every ending does: elapsed time, hull.json, best/, plots, the progress line."""
+        if driver is not None:
+            store.set_meta("elapsed_s", f"{driver.elapsed_s:.3f}")
+        try:
+            write_outputs(self.config, self.run_dir, history, self.start_time)
+        except Exception:  # never mask why the run ended; `archsearch plot` redraws
+            log.exception("could not write hull.json / best/ / plots")
+        if live is not None and driver is not None:
             live.close(driver)
-            strategy.cleanup()
-            engine.shutdown()
-            _unlog(file_log)
+        if self.strategy is not None:
+            self.strategy.cleanup()
 
     def start(self) -> None:
         """Run in a background thread; ``stop()`` ends it, ``wait()`` joins it."""
@@ -267,6 +323,17 @@ def _log_to(path: Path) -> logging.Handler:
     if package_log.getEffectiveLevel() > logging.INFO:
         package_log.setLevel(logging.INFO)
     return handler
+
+
+def _load_data(config: Config) -> DataSplits:
+    from archsearch.data import load_data  # torch: not for `status` and friends
+
+    return load_data(config.data)
+
+
+def _one_line(e: BaseException) -> str:
+    lines = str(e).strip().splitlines()
+    return f"{type(e).__name__}: {lines[0] if lines else ''}"
 
 
 def _unlog(handler: logging.Handler) -> None:

@@ -92,8 +92,9 @@ def export_best(run_dir: Path, hull: list[dict[str, Any]]) -> None:
         summary = {key: entry[key] for key in ("job_id", "label", "madd", "params", "error")}
         write_text_atomic(folder / "model.json", json.dumps(entry["model_desc"], indent=1))
         write_text_atomic(folder / "summary.json", json.dumps(summary, indent=1))
-        if entry["weights"] and Path(entry["weights"]).exists():
-            shutil.copyfile(entry["weights"], folder / "weights.pt")
+        weights = run_dir / entry["weights"] if entry["weights"] else None  # run-dir relative
+        if weights and weights.exists():
+            shutil.copyfile(weights, folder / "weights.pt")
 
 
 def draw_plots(run_dir: Path, history: JobHistory, eps: float, start_time: float) -> None:

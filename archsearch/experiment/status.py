@@ -3,38 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
-import socket
 from pathlib import Path
 from typing import Any
 
 from archsearch.experiment.progress import format_duration
 from archsearch.store import ExperimentStore
+from archsearch.store.lease import holder_gone
 
 # A run whose store says RUNNING but whose driver process is gone: killed (SIGKILL, OOM, a
 # preempted node) before it could record how it ended. ``resume`` continues it.
 DRIVER_GONE = "DRIVER_GONE"
-
-
-def driver_id() -> str:
-    """``host:pid`` of this process, recorded by the driver so ``status`` can tell a live run
-    from one whose driver died."""
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def driver_alive(recorded: str | None) -> bool | None:
-    """Whether the recorded driver process still runs; None when it cannot be told from here
-    (another host, or nothing recorded)."""
-    host, _, pid = (recorded or "").rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
-        return None
-    try:
-        os.kill(int(pid), 0)  # signal 0: an existence check, nothing is sent
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # alive, another user's
-        return True
-    return True
 
 
 def run_status(run_dir: Path) -> dict[str, Any]:
@@ -42,12 +20,15 @@ def run_status(run_dir: Path) -> dict[str, Any]:
     hull_file = run_dir / "hull.json"
     hull = json.loads(hull_file.read_text())["hull"] if hull_file.exists() else []
     status, stop_reason = store.get_meta("status") or "EMPTY", store.get_meta("stop_reason")
-    if status == "RUNNING" and driver_alive(store.get_meta("driver")) is False:
+    lease = store.lease()
+    driver = lease["holder"] if lease else None
+    if status == "RUNNING" and (lease is None or holder_gone(driver, lease["heartbeat_at"])):
         status = DRIVER_GONE
-        stop_reason = f"driver {store.get_meta('driver')} is gone; `archsearch resume` continues"
+        stop_reason = f"driver {driver or '?'} is gone; `archsearch resume` continues"
     return {
         "run_dir": str(run_dir),
         "status": status,
+        "driver": driver,
         "stop_reason": stop_reason,
         "elapsed_s": float(store.get_meta("elapsed_s") or 0.0),
         "counts": store.counts_by_stage_status(),

@@ -2,37 +2,28 @@
 
 Build the network from its description, warm-start it from the parent's weights where names
 and shapes match, train it (or, for a SEARCH job, train the grown network's search nodes and
-finalise them), profile it, and save its weights. A SUPERNET job trains a weight-sharing
-supernet and exports one network instead (``archsearch.oneshot.job``). Any failure becomes a
-FAILED result with the reason: a job never takes the driver down.
+finalise them), profile it, and return its weights with the result. A SUPERNET job trains a
+weight-sharing supernet and exports one network instead (``archsearch.oneshot.job``). Any
+failure becomes a FAILED result with the reason: a job never takes the driver down.
 """
 
 from __future__ import annotations
 
-import functools
-import json
 import logging
 import traceback
 
-from archsearch.config import DataConfig, TrainConfig
+from archsearch.config import TrainConfig
 from archsearch.errors import ArchsearchError
+from archsearch.jobs.inputs import job_data, parent_weights
 from archsearch.jobs.report import report_epoch
 from archsearch.jobs.spec import JobResult, JobSpec, Stage, Status
 
 log = logging.getLogger(__name__)
 
 
-@functools.lru_cache(maxsize=2)
-def _cached_data(data_conf_json: str):
-    """A worker process reuses the data set across jobs (CIFAR-10 is ~180 MB to parse)."""
-    from archsearch.data import load_data
-
-    return load_data(DataConfig.model_validate_json(data_conf_json))
-
-
-def run_job(spec: JobSpec, on_epoch=None) -> JobResult:
+def run_job(spec: JobSpec) -> JobResult:
     try:
-        return _run(spec, on_epoch)
+        return _run(spec)
     except ArchsearchError as e:  # an expected failure (NaN loss, missing data): one line
         log.warning("job %d failed: %s", spec.job_id, e)
         return JobResult.failed(spec.job_id, f"{type(e).__name__}: {e}")
@@ -40,14 +31,14 @@ def run_job(spec: JobSpec, on_epoch=None) -> JobResult:
         return JobResult.failed(spec.job_id, traceback.format_exc())
 
 
-def _run(spec: JobSpec, on_epoch) -> JobResult:
+def _run(spec: JobSpec) -> JobResult:
     import torch
 
     from archsearch.nn import Model, finalize, finalized_state_dict, inherit_weights
-    from archsearch.train import load_weights, profile, save_weights, train
+    from archsearch.train import profile, train, weights_from_bytes, weights_to_bytes
 
     torch.manual_seed(spec.seed)
-    data = _cached_data(json.dumps(spec.data_conf, sort_keys=True))
+    data = job_data(spec)
 
     def report(epoch: int, metrics: dict[str, float]) -> None:
         report_epoch(spec.job_id, epoch, metrics)
@@ -59,8 +50,10 @@ def _run(spec: JobSpec, on_epoch) -> JobResult:
     conf = TrainConfig.model_validate(spec.train_conf)
     model = Model.from_desc(spec.model_desc)
     inherited = 0
-    if spec.parent_weights:
-        inherited = inherit_weights(model, load_weights(spec.parent_weights))
+    warm_start = parent_weights()
+    if warm_start is not None:
+        source = f"weights of job {spec.warm_start_from}"
+        inherited = inherit_weights(model, weights_from_bytes(warm_start, source))
 
     search = spec.stage is Stage.SEARCH
     metrics = train(model, data, conf, seed=spec.seed, arch_search=search, on_epoch=report)
@@ -73,7 +66,6 @@ def _run(spec: JobSpec, on_epoch) -> JobResult:
         model = Model.from_desc(final_desc)
         model.load_state_dict(finalized_state_dict(searched, final_desc))
     prof = profile(model, final_desc.input_shape)
-    save_weights(model.state_dict(), spec.weights_out)
     out = metrics.to_dict()
     curve = out.pop("curve", [])
     out["inherited_tensors"] = inherited
@@ -83,7 +75,7 @@ def _run(spec: JobSpec, on_epoch) -> JobResult:
         metrics={k: float(v) for k, v in out.items() if isinstance(v, int | float)},
         madd=float(prof.madd),
         params=int(prof.params),
-        weights_path=spec.weights_out,
         model_desc=final_desc,
         curve=curve,
+        weights=weights_to_bytes(model.state_dict()),
     )

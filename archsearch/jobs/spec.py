@@ -36,9 +36,9 @@ class JobSpec:
     model_desc: ModelDesc
     train_conf: dict[str, Any]  # TrainConfig as a dict
     data_conf: dict[str, Any]  # DataConfig as a dict
-    weights_out: str  # where the job writes its weights (temp file + rename)
     parent_id: int | None = None  # the job whose model this one grows from (lineage)
-    parent_weights: str | None = None  # state_dict file to warm-start from
+    # The job whose trained weights warm-start this one; the driver ships them with the job.
+    warm_start_from: int | None = None
     seed: int = 0
     meta: dict[str, Any] = field(default_factory=dict)  # strategy bookkeeping, e.g. search job
 
@@ -69,11 +69,14 @@ class JobResult:
     metrics: dict[str, float] = field(default_factory=dict)  # val_top1, val_loss, train_time_s...
     madd: float | None = None  # multiply-adds of one forward pass on one sample
     params: int | None = None
-    weights_path: str | None = None
+    weights_path: str | None = None  # set by the driver: weights/<job>.pt in the run dir
     model_desc: ModelDesc | None = None  # the trained (or, after SEARCH, finalised) network
     error: str | None = None
     curve: list[dict[str, float]] = field(default_factory=list)  # per-epoch metrics
     finished_at: float | None = None  # unix time the driver received it
+    # The trained state_dict as ``torch.save`` bytes, on its way from the worker to the driver
+    # (which writes weights/<job>.pt). Travels beside the JSON, never inside it.
+    weights: bytes | None = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -86,7 +89,7 @@ class JobResult:
         return None if top1 is None else 1.0 - top1
 
     def to_dict(self) -> dict[str, Any]:
-        d = {f.name: getattr(self, f.name) for f in fields(self)}  # shallow: no deep copy
+        d = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "weights"}
         d["status"] = self.status.value
         d["model_desc"] = self.model_desc.to_dict() if self.model_desc else None
         return d

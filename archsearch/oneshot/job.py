@@ -18,7 +18,7 @@ from archsearch.oneshot.proxyless import Proxyless
 from archsearch.oneshot.spos import RandomOneShot
 from archsearch.oneshot.supernet import Supernet
 from archsearch.train.profiler import profile
-from archsearch.train.weights import save_weights
+from archsearch.train.weights import weights_to_bytes
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,6 @@ def run_supernet_job(
     outcome = method.fit(data, on_epoch)
     desc, model = export(supernet, outcome.arch)
     prof = profile(model, desc.input_shape)
-    save_weights(model.state_dict(), spec.weights_out)
     log.info("supernet job %d exported %s: %d MAdd", spec.job_id, desc.label(), prof.madd)
     return JobResult(
         job_id=spec.job_id,
@@ -74,7 +73,7 @@ def run_supernet_job(
         metrics={k: float(v) for k, v in outcome.metrics.items()},
         madd=float(prof.madd),
         params=int(prof.params),
-        weights_path=spec.weights_out,
         model_desc=desc,
         curve=outcome.curve,
+        weights=weights_to_bytes(model.state_dict()),
     )

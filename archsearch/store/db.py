@@ -21,13 +21,13 @@ import json
 import logging
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import Any, Literal
 
-from archsearch.errors import StoreError
+from archsearch.errors import RunLockedError, StoreError
 from archsearch.jobs.spec import JobResult, JobSpec, Status
 from archsearch.store.reads import StoreReader
 from archsearch.store.schema import DDL, SCHEMA_VERSION, RunStatus
@@ -163,11 +163,12 @@ class ExperimentStore(StoreReader):
             )
             _put_state(c, state_json)
 
-    def record_started(self, job_id: int) -> None:
+    def record_started(self, job_id: int, at: float | None = None) -> None:
+        """The job began on a worker (``at``: the worker's clock, unix seconds)."""
         with self._tx() as c:
             c.execute(
                 "UPDATE jobs SET started_at = COALESCE(started_at, ?) WHERE job_id = ?",
-                (time.time(), job_id),
+                (time.time() if at is None else at, job_id),
             )
             _event(c, "started", job_id, None)
 
@@ -255,6 +256,45 @@ class ExperimentStore(StoreReader):
         state_json = _dumps(state)
         with self._tx() as c:
             _put_state(c, state_json)
+
+    # --- the lease: one driver per run (store/lease.py) -------------------------------------
+    def take_lease(self, holder: str, gone: Callable[[str, float], bool]) -> str | None:
+        """Take the lease for ``holder``; returns the gone driver it was taken from, if any.
+        Raises ``RunLockedError`` while a live driver (``gone`` says no) holds it."""
+        from archsearch.store.lease import locked_message
+
+        with self._tx() as c:
+            row = c.execute("SELECT holder, heartbeat_at FROM lease WHERE id = 1").fetchone()
+            previous = None
+            if row is not None and row["holder"] != holder:
+                if not gone(row["holder"], row["heartbeat_at"]):
+                    raise RunLockedError(
+                        locked_message(self.path.parent, row["holder"], row["heartbeat_at"])
+                    )
+                previous = row["holder"]
+            now = time.time()
+            c.execute(
+                "INSERT INTO lease (id, holder, acquired_at, heartbeat_at) VALUES (1, ?, ?, ?) "
+                "ON CONFLICT (id) DO UPDATE SET holder = excluded.holder, "
+                "acquired_at = excluded.acquired_at, heartbeat_at = excluded.heartbeat_at",
+                (holder, now, now),
+            )
+            _event(c, "lease", None, {"holder": holder, "taken_from": previous})
+        return previous
+
+    def touch_lease(self, holder: str) -> bool:
+        """The holder's heartbeat; False if the lease is no longer its own."""
+        with self._tx() as c:
+            return bool(
+                c.execute(
+                    "UPDATE lease SET heartbeat_at = ? WHERE id = 1 AND holder = ?",
+                    (time.time(), holder),
+                ).rowcount
+            )
+
+    def drop_lease(self, holder: str) -> None:
+        with self._tx() as c:
+            c.execute("DELETE FROM lease WHERE id = 1 AND holder = ?", (holder,))
 
     # --- control requests: any process posts, the driver marks them applied ------------------
     def post_control(self, kind: str, payload: dict[str, Any]) -> int:

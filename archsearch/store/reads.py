@@ -37,6 +37,13 @@ class StoreReader:
         row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return default if row is None else row[0]
 
+    def lease(self) -> dict[str, Any] | None:
+        """The driver holding the run: ``holder`` (host:pid), ``acquired_at``, ``heartbeat_at``."""
+        row = self._conn.execute(
+            "SELECT holder, acquired_at, heartbeat_at FROM lease WHERE id = 1"
+        ).fetchone()
+        return None if row is None else dict(row)
+
     def load_strategy_state(self) -> dict[str, Any] | None:
         row = self._conn.execute("SELECT state_json FROM strategy_state").fetchone()
         return None if row is None else json.loads(row[0])

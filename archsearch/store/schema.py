@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the lease table; job specs name warm_start_from, not files
 
 
 class RunStatus(StrEnum):
@@ -83,6 +83,14 @@ CREATE TABLE IF NOT EXISTS strategy_state (
     id         INTEGER PRIMARY KEY CHECK (id = 1),
     at         REAL NOT NULL,
     state_json TEXT NOT NULL
+);
+-- The one driver that holds the run (store/lease.py): a single row, taken over only from a
+-- driver that is gone (its pid is dead on this host, or its heartbeat is stale).
+CREATE TABLE IF NOT EXISTS lease (
+    id           INTEGER PRIMARY KEY CHECK (id = 1),
+    holder       TEXT NOT NULL,  -- host:pid
+    acquired_at  REAL NOT NULL,
+    heartbeat_at REAL NOT NULL
 );
 -- Requests from other processes (archsearch update / kill); the driver applies and marks them.
 CREATE TABLE IF NOT EXISTS control (

@@ -41,13 +41,13 @@ class LifecycleError(ArchsearchError):
 
 @dataclass
 class Proposal:
-    """A job the strategy wants run; the driver gives it an id and a weights path."""
+    """A job the strategy wants run; the driver gives it an id and ships what it needs."""
 
     stage: Stage
     model_desc: ModelDesc
     train_conf: dict[str, Any]
     parent_id: int | None = None
-    parent_weights: str | None = None
+    warm_start_from: int | None = None  # the job whose trained weights this one starts from
     meta: dict[str, Any] = field(default_factory=dict)
 
 

@@ -83,7 +83,7 @@ class OneShotStrategy(Strategy):
             supernet.model_desc,
             train_conf(self.config),
             parent_id=supernet_id,
-            parent_weights=supernet.weights_path if self.conf.warm_start else None,
+            warm_start_from=supernet_id if self.conf.warm_start else None,
             meta={
                 "supernet_job": supernet_id,
                 "penalty_weight": self.context.spec(supernet_id).meta["penalty_weight"],

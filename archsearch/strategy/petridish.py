@@ -80,7 +80,7 @@ class Petridish(Strategy):
             grown,
             self._train_conf(epochs=self.conf.search_epochs),
             parent_id=parent_id,
-            parent_weights=parent.weights_path,
+            warm_start_from=parent_id,
             meta={"top_k": self.conf.top_k},
         )
 
@@ -92,7 +92,7 @@ class Petridish(Strategy):
             search.model_desc,
             self._train_conf(),
             parent_id=search_spec.parent_id,
-            parent_weights=search.weights_path,
+            warm_start_from=search_id,
             meta={"search_job": search_id},
         )
 

@@ -2,7 +2,12 @@
 
 from archsearch.train.profiler import Profile, count_params, module_madd, profile
 from archsearch.train.trainer import TrainMetrics, evaluate, lr_at, resolve_device, train
-from archsearch.train.weights import load_weights, save_weights
+from archsearch.train.weights import (
+    load_weights,
+    save_weights,
+    weights_from_bytes,
+    weights_to_bytes,
+)
 
 __all__ = [
     "Profile",
@@ -16,4 +21,6 @@ __all__ = [
     "resolve_device",
     "save_weights",
     "train",
+    "weights_from_bytes",
+    "weights_to_bytes",
 ]

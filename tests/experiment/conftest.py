@@ -19,6 +19,7 @@ def small_config(tmp_path: Path, *overrides: str):
             f"out_dir={tmp_path}",
             "strategy.name=random",
             "data.name=synthetic",
+            f"data.root={tmp_path}",  # where tests.experiment.jobs reads its settings
             "plot_every_s=1e9",
             *overrides,
         ],

@@ -1,8 +1,9 @@
 """Job functions for experiment tests, importable by Ray workers as tests.experiment.jobs:NAME.
 
 They report per-epoch metrics like the real trainer and sleep instead of training. Settings
-come from ``<run dir>/test_job.json`` (written by the test: Ray workers do not see the test's
-environment): ``sleep_s`` per job, ``slow_job`` (an id that sleeps a minute, to be killed),
+come from ``<data.root>/test_job.json``, written by the test (Ray workers do not see the test's
+environment; ``small_config`` points data.root, unused by synthetic data, at the test's
+folder): ``sleep_s`` per job, ``slow_job`` (an id that sleeps a minute, to be killed),
 ``train_time_s`` reported by every job."""
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ def write_settings(run_dir: Path, **settings: float) -> None:
 
 
 def epoch_job(spec: JobSpec) -> JobResult:
-    file = Path(spec.weights_out).parent.parent / SETTINGS
+    file = Path(spec.data_conf["root"]) / SETTINGS
     settings = json.loads(file.read_text()) if file.exists() else {}
     step = settings.get("sleep_s", 0.05) / EPOCHS
     if spec.job_id == settings.get("slow_job"):

@@ -11,9 +11,9 @@ def test_max_jobs_submits_exactly_that_many(make_driver):
     assert len(store.jobs()) == 4 and driver.budget_exhausted()
 
 
-def test_max_duration_stops_and_cancels(make_driver):
-    driver, strategy, store = make_driver("budget.max_duration_s=1.0")
-    write_settings(driver.run_dir, sleep_s=0.3)
+def test_max_duration_stops_and_cancels(make_driver, tmp_path):
+    _, strategy, store = make_driver("budget.max_duration_s=1.0")
+    write_settings(tmp_path, sleep_s=0.3)
     start = time.time()
     assert "budget.max_duration_s" in strategy.run()
     jobs = store.jobs()
@@ -21,9 +21,9 @@ def test_max_duration_stops_and_cancels(make_driver):
     assert all(j["submitted_at"] <= start + 1.0 + 0.2 for j in jobs)
 
 
-def test_max_gpu_hours_counts_job_time_times_gpus(make_driver):
+def test_max_gpu_hours_counts_job_time_times_gpus(make_driver, tmp_path):
     driver, strategy, store = make_driver("budget.max_gpu_hours=1.0", "resources.gpus=1")
-    write_settings(driver.run_dir, train_time_s=1800)  # half an hour of one GPU per job
+    write_settings(tmp_path, train_time_s=1800)  # half an hour of one GPU per job
     assert "budget.max_gpu_hours" in strategy.run()
     assert len(store.jobs(status="succeeded")) == 2 and driver.gpu_hours() == 1.0
 

@@ -19,7 +19,7 @@ def wait_for(condition, timeout=60.0):
 
 
 def test_update_raises_max_jobs_of_a_running_search(ray_cluster, tmp_path):
-    write_settings(tmp_path / "petridish", sleep_s=1.5)
+    write_settings(tmp_path, sleep_s=1.5)
     exp = Experiment(
         small_config(tmp_path, "budget.max_jobs=3", "resources.max_concurrent=1"), job_fn=JOB
     )
@@ -31,7 +31,7 @@ def test_update_raises_max_jobs_of_a_running_search(ray_cluster, tmp_path):
 
 
 def test_kill_cancels_one_running_job_and_the_search_goes_on(ray_cluster, tmp_path):
-    write_settings(tmp_path / "petridish", sleep_s=0.3, slow_job=2)
+    write_settings(tmp_path, sleep_s=0.3, slow_job=2)
     exp = Experiment(small_config(tmp_path, "budget.max_jobs=5"), job_fn=JOB)
     exp.start()
     wait_for(lambda: any(j["job_id"] == 2 for j in exp.list_jobs()))
@@ -45,7 +45,7 @@ def test_kill_cancels_one_running_job_and_the_search_goes_on(ray_cluster, tmp_pa
 
 
 def test_stop_interrupts_and_resume_finishes(ray_cluster, tmp_path):
-    write_settings(tmp_path / "petridish", sleep_s=1.0)
+    write_settings(tmp_path, sleep_s=1.0)
     exp = Experiment(small_config(tmp_path, "budget.max_jobs=6"), job_fn=JOB)
     exp.start()
     wait_for(lambda: len(exp.list_jobs(status="succeeded")) >= 2)

@@ -41,12 +41,12 @@ def test_local_engine_reports_every_epoch_in_order(make_driver):
 
 
 @pytest.mark.ray
-def test_ray_workers_report_every_epoch_in_order(make_driver, ray_cluster):
+def test_ray_workers_report_every_epoch_in_order(make_driver, ray_cluster, tmp_path):
     from archsearch.engine.ray_engine import RayEngine
 
     engine = RayEngine(JOB, ResourcesConfig(gpus=1, cpus=1))
     driver, strategy, store = make_driver("budget.max_jobs=4", engine=engine)
-    write_settings(driver.run_dir, sleep_s=2.4)  # an epoch every 0.8 s, read every second
+    write_settings(tmp_path, sleep_s=2.4)  # an epoch every 0.8 s, read every second
     recorder = Recorder(driver)
     driver.add_listener(recorder)
     strategy.run()

@@ -13,7 +13,7 @@ from archsearch.jobs.run import run_job
 from archsearch.jobs.spec import JobSpec, Stage, Status
 from archsearch.nn import Model
 from archsearch.space.primitives import SEARCHABLE_PRIMITIVES
-from archsearch.train import load_weights, profile
+from archsearch.train import profile, weights_from_bytes
 from tests.oneshot.conftest import PAIRS, pairs_supernet
 
 DATA = DataConfig.model_validate({**PAIRS, "synthetic_samples": 300}).model_dump(mode="json")
@@ -26,7 +26,6 @@ def supernet_spec(tmp_path: Path, method: str, **meta) -> JobSpec:
         model_desc=pairs_supernet(init_channels=4),
         train_conf={"epochs": 2, "batch_size": 32, "device": "cpu"},
         data_conf=DATA,
-        weights_out=str(tmp_path / "5.pt"),
         seed=3,
         meta={"method": method, "method_conf": {"top_k": 2, "supernet_epochs": 2}, **meta},
     )
@@ -41,7 +40,7 @@ def test_supernet_job_exports_an_ordinary_model_with_its_weights(tmp_path: Path)
     edges = [e for c in desc.cells for n in c.nodes for e in n.edges]
     assert len(edges) == 2 and all(e.op in SEARCHABLE_PRIMITIVES for e in edges)
     model = Model.from_desc(desc)
-    model.load_state_dict(load_weights(result.weights_path))  # strict: every tensor present
+    model.load_state_dict(weights_from_bytes(result.weights))  # strict: every tensor present
     assert result.madd == profile(model, desc.input_shape).madd == result.metrics["predicted_madd"]
     assert result.metrics["penalty_weight"] == 0.5 and 0 <= result.metrics["val_top1"] <= 1
     assert [r[:2] for r in reports] == [(5, 0), (5, 1)] and len(result.curve) == 2
@@ -52,7 +51,7 @@ def test_the_same_spec_gives_the_same_export(tmp_path: Path):
     first = run_job(supernet_spec(tmp_path, "enas"))
     again = run_job(supernet_spec(tmp_path, "enas"))
     assert first.model_desc == again.model_desc
-    a, b = load_weights(first.weights_path), load_weights(again.weights_path)
+    a, b = weights_from_bytes(first.weights), weights_from_bytes(again.weights)
     assert all(torch.equal(a[k], b[k]) for k in a)
 
 

@@ -60,7 +60,7 @@ def test_one_supernet_per_macro_and_penalty_then_one_export_each(name: str):
     (export,) = h.submit(h.strategy.ask(3))
     assert export.stage is Stage.POST_TRAIN and export.parent_id == supernets[1].job_id
     assert export.model_desc == h.history.result(supernets[1].job_id).model_desc
-    assert export.parent_weights == h.history.result(supernets[1].job_id).weights_path
+    assert export.warm_start_from == supernets[1].job_id
     assert export.meta == {"supernet_job": supernets[1].job_id, "penalty_weight": 0.3}
     json.dumps(h.strategy.state_dict())
     copy = h.restore_copy()
@@ -83,7 +83,7 @@ def test_warm_start_off_trains_exports_from_scratch():
     for spec in h.submit(h.strategy.ask(1)):
         h.finish(spec)
     (export,) = h.strategy.ask(1)
-    assert export.parent_weights is None and export.parent_id is not None
+    assert export.warm_start_from is None and export.parent_id is not None
 
 
 @pytest.mark.slow

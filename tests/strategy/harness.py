@@ -50,9 +50,8 @@ class Harness:
                 model_desc=p.model_desc,
                 train_conf=p.train_conf,
                 data_conf={},
-                weights_out=f"{job_id}.pt",
                 parent_id=p.parent_id,
-                parent_weights=p.parent_weights,
+                warm_start_from=p.warm_start_from,
                 seed=job_id,
                 meta=p.meta,
             )
@@ -87,7 +86,7 @@ def proposal_key(p: Proposal) -> tuple[Any, ...]:
         p.stage.value,
         p.model_desc.to_json(),
         p.parent_id,
-        p.parent_weights,
+        p.warm_start_from,
         json.dumps(p.meta, sort_keys=True),
         json.dumps(p.train_conf, sort_keys=True),
     )
