@@ -285,6 +285,9 @@ class ResourcesConfig(Section):
     # job faster, on nodes with one GPU each (or fake GPUs).
     reuse_workers: bool | None = None
     ray_address: str | None = None  # null: RAY_ADDRESS or a running cluster, else local
+    # Custom Ray resources per job, e.g. {"A100": 1} to run jobs only on nodes started with
+    # `ray start --resources='{"A100": 8}'`; they bound the jobs in flight like CPUs and GPUs.
+    custom: dict[str, float] = Field(default_factory=dict)
 
 
 class Config(Section):

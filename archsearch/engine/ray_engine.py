@@ -169,7 +169,7 @@ def init_ray(address: str | None) -> None:
     Quiet unless ``ARCHSEARCH_VERBOSE`` is set (the CLI's ``-v``): no warnings from Ray's
     driver and no worker output forwarded to this terminal (jobs' failures are in the store;
     their logs stay in Ray's session folder). An environment variable because ``import ray``
-    resets the ``ray`` logger, and a cluster's job driver inherits it."""
+    resets the ``ray`` logger."""
     quiet = not os.environ.get(VERBOSE_ENV)
     handler = signal.getsignal(signal.SIGTERM)
     try:
@@ -242,7 +242,19 @@ class RayEngine(Engine):
                 self._warned_no_gpu = True
             want_gpus = 0.0
         if check:
-            for kind, total, per_job in (("CPU", cpus, self._res.cpus), ("GPU", gpus, want_gpus)):
+            for name in self._res.custom:
+                if totals.get(name, 0.0) == 0:
+                    log.warning(
+                        "resources.custom asks for %r, which no node of the Ray cluster has: "
+                        "jobs wait until a node with it joins",
+                        name,
+                    )
+            custom = [(name, totals.get(name, 0.0), n) for name, n in self._res.custom.items()]
+            for kind, total, per_job in (
+                ("CPU", cpus, self._res.cpus),
+                ("GPU", gpus, want_gpus),
+                *custom,
+            ):
                 if per_job > 0 and 0 < total < per_job:
                     raise ConfigError(
                         f"resources: one job asks for {per_job:g} {kind}s but the "
@@ -251,6 +263,7 @@ class RayEngine(Engine):
         slots = [_fits(cpus, self._res.cpus)]
         if want_gpus > 0:
             slots.append(_fits(gpus, want_gpus))
+        slots += [_fits(totals.get(name, 0.0), n) for name, n in self._res.custom.items() if n > 0]
         if self._res.max_concurrent:
             slots.append(self._res.max_concurrent)
         # Never 0: a cluster that scales up from nothing (or a node away for a moment) still
@@ -266,6 +279,7 @@ class RayEngine(Engine):
             self._task = self._bodies[reuse].options(
                 num_cpus=self._res.cpus,
                 num_gpus=want_gpus,
+                resources=dict(self._res.custom),
                 max_retries=self._res.max_retries,
                 retry_exceptions=False,
                 num_returns=2,  # the result, and the weights as an object of their own

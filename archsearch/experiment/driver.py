@@ -25,6 +25,7 @@ from pathlib import Path
 
 from archsearch.config import Config
 from archsearch.engine.base import Engine, JobHandle
+from archsearch.experiment import interrupts
 from archsearch.experiment.history import JobHistory
 from archsearch.experiment.listeners import Listeners
 from archsearch.jobs.spec import JobResult, JobSpec, Status
@@ -176,7 +177,8 @@ class Driver:
     def _notify_change(self) -> None:
         if self._changed and self.on_change:
             self._changed = False
-            self.on_change(self)
+            with interrupts.deferred():  # plots: a signal raised in matplotlib's C code aborts
+                self.on_change(self)
 
     def _fill(self) -> None:
         # A few jobs beyond capacity wait in the engine's queue, so a slot that frees starts
@@ -242,7 +244,10 @@ class Driver:
         parent = spec.warm_start_from
         if parent is None or self.engine.has_weights(parent):
             return None
-        path = self.run_dir / "weights" / f"{parent}.pt"
+        recorded = self.results.get(parent)
+        if recorded is None or recorded.weights_path is None:  # a job function saving none
+            return None
+        path = self.run_dir / recorded.weights_path
         try:
             self.engine.put_weights(parent, path.read_bytes())
         except OSError as e:
