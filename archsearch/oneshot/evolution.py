@@ -89,6 +89,7 @@ def evolve(
         for arch in population:
             if arch not in scores:
                 scores[arch] = fitness(arch)
-        ranked = sorted(set(population), key=scores.__getitem__, reverse=True)
+        # dict.fromkeys, not set: a set's order follows string hashing, which changes per process
+        ranked = sorted(dict.fromkeys(population), key=scores.__getitem__, reverse=True)
         parents[:] = ranked[: settings.parents]
     return max(scores, key=scores.__getitem__)
