@@ -37,6 +37,10 @@ class StoreError(ArchsearchError):
     """A run directory whose store is missing, newer than this code, or inconsistent."""
 
 
+class NothingTrainedError(ArchsearchError):
+    """A command that needs trained models (``compare``) on runs that have none yet."""
+
+
 class UnknownNameError(ArchsearchError, KeyError):
     """A registry lookup (op, data set, strategy) with a name that is not registered."""
 

@@ -1,5 +1,6 @@
 """Bad input to the CLI is one line on stderr and exit 2, never a traceback: hostile model.json
-files, damaged weights, damaged or foreign stores."""
+files, damaged weights, damaged or foreign stores, a damaged hull.json, runs with nothing
+trained."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ import pytest
 import torch
 from hypothesis import HealthCheck, given, settings
 
+from archsearch import Experiment
 from archsearch.cli import EXIT_USAGE, main
 from archsearch.space.builders import seed_model
 from archsearch.train import save_weights
+from tests.experiment.conftest import JOB, small_config
 from tests.space.hostile import hostile_docs
 
 # A network on 24 synthetic 3x8x8 samples of 4 classes, one epoch: a valid description trains
@@ -123,3 +126,54 @@ def test_a_damaged_or_foreign_store_is_one_line(tmp_path, capsys, command, damag
     assert code == EXIT_USAGE
     assert_one_line(err, db)
     assert db.read_bytes() == before  # refused, not altered
+
+
+def finished_run(tmp_path: Path, name: str) -> Path:
+    config = small_config(tmp_path, f"name={name}", "budget.max_jobs=3", "resources.engine=local")
+    exp = Experiment(config, job_fn=JOB)
+    exp.run(progress=False)
+    exp.store.close()
+    return exp.run_dir
+
+
+@pytest.mark.parametrize(
+    "damage", [b'{"hull": [', b"\xff\xfe", b"[1, 2]", b'{"hull": [{"job_id": 1}]}']
+)
+def test_status_export_compare_on_a_damaged_hull_json(tmp_path, capsys, damage):
+    run = finished_run(tmp_path, "a")
+    (run / "hull.json").write_bytes(damage)
+    for argv in (["status", str(run)], ["export", str(run), "--format", "json"]):
+        code, _, err = cli(argv, capsys)
+        assert code == EXIT_USAGE, argv
+        assert_one_line(err, run / "hull.json", "is damaged", f"archsearch plot {run}")
+    # compare reads the store, not hull.json; plot writes hull.json again, and status works
+    code, out, _ = cli(["compare", str(run), "--plot", str(tmp_path / "c.png")], capsys)
+    assert code == 0 and str(run)[-32:] in out
+    assert cli(["plot", str(run)], capsys)[0] == 0
+    code, out, _ = cli(["status", str(run)], capsys)
+    assert code == 0 and "hull (" in out
+
+
+def test_commands_on_runs_with_no_trained_model(tmp_path, capsys):
+    empty = Experiment(small_config(tmp_path, "name=empty"), job_fn=JOB).run_dir  # never run
+    code, out, _ = cli(["status", str(empty)], capsys)
+    assert code == 0 and "INITIALIZED" in out and "hull (0 points)" in out
+    code, out, _ = cli(["export", str(empty), "--format", "csv"], capsys)
+    assert code == 0 and Path(out.strip()).exists()
+    assert cli(["plot", str(empty)], capsys)[0] == 0
+    code, _, err = cli(["compare", str(empty), "--plot", str(tmp_path / "c.png")], capsys)
+    assert code == EXIT_USAGE
+    assert_one_line(err, empty, "nothing to compare")
+
+
+def test_list_shows_a_damaged_run_beside_the_others(tmp_path, capsys):
+    good = finished_run(tmp_path, "good")
+    bad = finished_run(tmp_path, "bad")
+    for leftover in bad.glob("experiment.db-*"):  # WAL files of closed connections
+        leftover.unlink()
+    (bad / "experiment.db").write_bytes(b"not a database" * 100)
+    code, out, err = cli(["list", str(tmp_path)], capsys)
+    assert code == 0
+    rows = {line.split()[0]: line.split()[1] for line in out.strip().splitlines()[1:]}
+    assert rows == {good.name: "SUCCEEDED", bad.name: "UNREADABLE"}
+    assert "bad/experiment.db: cannot open the experiment store" in err
