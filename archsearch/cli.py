@@ -13,10 +13,11 @@ import os
 import sys
 from pathlib import Path
 
-from archsearch.config import load_config
-from archsearch.errors import ArchsearchError
+from archsearch.config import DataConfig, load_config
+from archsearch.errors import ArchsearchError, ModelDescError
 from archsearch.experiment import interrupts
 from archsearch.experiment.home import find_run_dir, run_roots
+from archsearch.space.desc import ModelDesc
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
@@ -74,7 +75,6 @@ def cmd_train(args: argparse.Namespace) -> int:
     from archsearch.jobs.inputs import JobInputs, providing
     from archsearch.jobs.run import run_job
     from archsearch.jobs.spec import JobSpec, Stage
-    from archsearch.space.desc import ModelDesc
     from archsearch.store.files import write_bytes_atomic
     from archsearch.train.weights import load_weights, weights_to_bytes
 
@@ -82,7 +82,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     path = Path(args.model)
     if not path.is_file():
         raise ArchsearchError(f"model description {path} does not exist")
-    desc = ModelDesc.from_json(path.read_text())
+    desc = ModelDesc.load(path)
+    _check_fits_data(desc, config.data, path)
     # Read (and check) the warm-start weights before training, so a bad file is one line.
     warm_start = weights_to_bytes(load_weights(args.weights)) if args.weights else None
     out = Path(args.weights_out or path.with_name("trained.pt"))
@@ -103,6 +104,17 @@ def cmd_train(args: argparse.Namespace) -> int:
     summary = {**result.metrics, "madd": result.madd, "params": result.params, "weights": str(out)}
     print(json.dumps(summary, indent=1))
     return 0
+
+
+def _check_fits_data(desc: ModelDesc, data: DataConfig, path: Path) -> None:
+    """A model described for other data (a CIFAR-10 model.json with the digits config) would
+    fail inside training; say so before it starts."""
+    shape, classes = data.sample_shape()
+    if list(desc.input_shape) != list(shape) or desc.num_classes != classes:
+        raise ModelDescError(
+            f"{path}: the model takes inputs {list(desc.input_shape)} and {desc.num_classes} "
+            f"classes; data set {data.name!r} has {list(shape)} and {classes} (set data.*)"
+        )
 
 
 def cmd_update(args: argparse.Namespace) -> int:

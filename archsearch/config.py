@@ -123,6 +123,9 @@ class PetridishConfig(Section):
     eps: float = Field(0.025, ge=0)  # eps-band: error <= (1 + eps) * hull error at that MAdd
     max_madd: float = Field(2e8, gt=0)  # never grow a parent at or beyond this MAdd
     max_hull_points: int = Field(100, ge=1)  # stop once the hull has this many points
+    # Parent sampling: a band member's weight is (1 + log10(madd / smallest madd)) ** -madd_weight
+    # / (1 + times drawn); 1: a 10x larger parent is drawn half as often, 0: MAdd is ignored.
+    madd_weight: float = Field(1.0, ge=0)
 
 
 class MacroSpace(MacroGrid):

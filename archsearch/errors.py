@@ -19,12 +19,26 @@ class DataNotFoundError(ArchsearchError, FileNotFoundError):
     """A data set folder or file that is not where the config says (names where it looked)."""
 
 
+class ModelDescError(ArchsearchError, ValueError):
+    """A model description that no network can be built from: a missing key, a wrong type, an
+    input id that is not an earlier node, an unknown op, or a size past the limits of
+    ``archsearch.space.validate``. Says where in the description (``cells[2].channels``)."""
+
+
+class WeightsError(ArchsearchError):
+    """A weights file that is missing, truncated, corrupt, or not a state_dict (names it)."""
+
+
 class NonFiniteLossError(ArchsearchError, ArithmeticError):
     """Training produced a NaN or infinite loss; the job fails, the search goes on."""
 
 
 class StoreError(ArchsearchError):
     """A run directory whose store is missing, newer than this code, or inconsistent."""
+
+
+class NothingTrainedError(ArchsearchError):
+    """A command that needs trained models (``compare``) on runs that have none yet."""
 
 
 class UnknownNameError(ArchsearchError, KeyError):
@@ -36,10 +50,6 @@ class UnknownNameError(ArchsearchError, KeyError):
 
     def __str__(self) -> str:  # KeyError would wrap the message in quotes
         return self.args[0]
-
-
-class WeightsError(ArchsearchError):
-    """Weights that are not a readable state_dict (a corrupt or truncated file)."""
 
 
 class RunLockedError(ArchsearchError):

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from archsearch.errors import NothingTrainedError
 from archsearch.experiment.history import JobHistory
 from archsearch.experiment.outputs import trial_points
 from archsearch.hull import hull_error_at, lower_convex_hull, normalized_hypervolume
@@ -43,7 +44,9 @@ def compare_runs(
     runs = {str(d): load_points(d) for d in run_dirs}
     every = [p for points in runs.values() for p in points]
     if not every:
-        raise ValueError("none of the runs has a trained model yet")
+        raise NothingTrainedError(
+            f"nothing to compare: no run of {', '.join(map(str, run_dirs))} has a trained model yet"
+        )
     madds = np.array([p.madd for p in every])
     errors = np.array([p.error for p in every])
     ideal = (float(madds.min()) / 2, 0.0)

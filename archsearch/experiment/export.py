@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from archsearch.errors import ConfigError
+from archsearch.experiment.hull_file import read_hull_json
 from archsearch.store import ExperimentStore
 from archsearch.store.files import write_text_atomic
 
@@ -28,12 +29,11 @@ def export_run(run_dir: Path, format: str = "json", path: str | Path | None = No
     if format == "csv":
         write_text_atomic(out, _csv(jobs))
     else:
-        hull_file = run_dir / "hull.json"
         doc: dict[str, Any] = {
             "run": str(run_dir),
             "status": store.get_meta("status"),
             "jobs": [{**job, "curve": store.job_metrics(job["job_id"])} for job in jobs],
-            "hull": json.loads(hull_file.read_text()) if hull_file.exists() else None,
+            "hull": read_hull_json(run_dir),
         }
         write_text_atomic(out, json.dumps(doc, indent=1))
     return out

@@ -1,9 +1,16 @@
 """What a running search keeps up to date after each result: the hull record and hull.json,
-the plots (throttled), and the progress line."""
+the plots (throttled), and the progress line.
+
+Files for people (hull.json, plots) are not what the search runs on: the store is. A failure to
+write one (a full disk, a plotting bug) is logged once and the search goes on;
+``archsearch plot RUN`` writes them again later.
+"""
 
 from __future__ import annotations
 
+import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from archsearch.config import Config
@@ -12,6 +19,8 @@ from archsearch.experiment.history import JobHistory
 from archsearch.experiment.outputs import draw_plots, export_best, hull_members, write_hull_json
 from archsearch.experiment.progress import ProgressLine
 from archsearch.store import ExperimentStore
+
+log = logging.getLogger(__name__)
 
 
 class LiveOutputs:
@@ -32,6 +41,7 @@ class LiveOutputs:
         self.progress = ProgressLine() if progress else None
         self._last_plot = 0.0
         self._hull_ids: list[int] = []
+        self._failing: set[str] = set()  # outputs whose last write failed (already logged)
 
     def on_change(self, driver: Driver) -> None:
         trained = self.history.trained()
@@ -49,11 +59,41 @@ class LiveOutputs:
                     for i in hull
                 ]
             )
-            write_hull_json(self.run_dir, self.history, self.config.frontier_eps)
+            self._write(
+                "hull.json",
+                lambda: write_hull_json(self.run_dir, self.history, self.config.frontier_eps),
+            )
         if time.monotonic() - self._last_plot >= self.config.plot_every_s:
             self._last_plot = time.monotonic()
-            draw_plots(self.run_dir, self.history, self.config.frontier_eps, self.start_time)
+            self._write(
+                "plots",
+                lambda: draw_plots(
+                    self.run_dir, self.history, self.config.frontier_eps, self.start_time
+                ),
+            )
         self.show_progress(driver)
+
+    def _write(self, what: str, write: Callable[[], object]) -> None:
+        """Run one output's ``write``; a failure is logged on its first occurrence only (not
+        once per result) until a write of that output works again."""
+        try:
+            write()
+        except Exception as e:
+            if what not in self._failing:
+                self._failing.add(what)
+                log.warning(
+                    "could not write %s (%s: %s); the search goes on, `archsearch plot %s` "
+                    "writes it later",
+                    what,
+                    type(e).__name__,
+                    e,
+                    self.run_dir,
+                )
+                log.info("the failure writing %s", what, exc_info=True)  # log.txt: traceback
+            return
+        if what in self._failing:
+            self._failing.discard(what)
+            log.info("%s written again", what)
 
     def show_progress(self, driver: Driver, force: bool = False) -> None:
         if self.progress is None:

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from archsearch.experiment.history import JobHistory
+from archsearch.experiment.hull_file import HULL_FILE
 from archsearch.hull import eps_band, lower_convex_hull
 from archsearch.jobs.spec import JobResult, JobSpec
 from archsearch.store.files import write_text_atomic
@@ -77,7 +78,7 @@ def write_hull_json(run_dir: Path, history: JobHistory, eps: float) -> list[dict
         "band": [trained[i][0].job_id for i in band],
         "trained": len(trained),
     }
-    write_text_atomic(run_dir / "hull.json", json.dumps(doc, indent=1))
+    write_text_atomic(run_dir / HULL_FILE, json.dumps(doc, indent=1))
     return entries
 
 

@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
-import json
+import logging
 from pathlib import Path
 from typing import Any
 
+from archsearch.experiment.hull_file import POINT_KEYS, read_hull_json
 from archsearch.experiment.progress import format_duration
-from archsearch.store import ExperimentStore
+from archsearch.store import ExperimentStore, StoreError
 from archsearch.store.lease import holder_gone
 
 # A run whose store says RUNNING but whose driver process is gone: killed (SIGKILL, OOM, a
 # preempted node) before it could record how it ended. ``resume`` continues it.
 DRIVER_GONE = "DRIVER_GONE"
+UNREADABLE = "UNREADABLE"  # `list`: a run whose store or hull.json is damaged (logged why)
+
+log = logging.getLogger(__name__)
 
 
 def run_status(run_dir: Path) -> dict[str, Any]:
     store = ExperimentStore(run_dir / "experiment.db", create=False)
-    hull_file = run_dir / "hull.json"
-    hull = json.loads(hull_file.read_text())["hull"] if hull_file.exists() else []
+    hull_doc = read_hull_json(run_dir)
+    hull = hull_doc["hull"] if hull_doc else []
     status, stop_reason = store.get_meta("status") or "EMPTY", store.get_meta("stop_reason")
     lease = store.lease()
     driver = lease["holder"] if lease else None
@@ -32,9 +36,7 @@ def run_status(run_dir: Path) -> dict[str, Any]:
         "stop_reason": stop_reason,
         "elapsed_s": float(store.get_meta("elapsed_s") or 0.0),
         "counts": store.counts_by_stage_status(),
-        "hull": [
-            {k: h[k] for k in ("job_id", "label", "stage", "madd", "params", "error")} for h in hull
-        ],
+        "hull": [{k: h[k] for k in POINT_KEYS} for h in hull],
     }
 
 
@@ -69,7 +71,11 @@ def list_runs(out_dir: Path) -> list[dict[str, Any]]:
     """Every run directory under ``out_dir`` with its state, job count and best error."""
     runs = []
     for db in sorted(out_dir.glob("*/experiment.db")):
-        status = run_status(db.parent)
+        try:
+            status = run_status(db.parent)
+        except StoreError as e:  # one damaged run must not hide the others
+            log.warning("%s", e)
+            status = {"status": UNREADABLE, "counts": {}, "hull": [], "elapsed_s": 0.0}
         errors = [h["error"] for h in status["hull"]]
         runs.append(
             {

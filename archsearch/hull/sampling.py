@@ -11,7 +11,8 @@ The first factor spreads growth over the frontier (a point grown often yields to
 grown); the second favours cheaper parents, whose children train faster, but only
 logarithmically: with the default ``madd_weight = 1`` a parent 10x larger has half the weight
 and one 100x larger a third, so the expensive end of the frontier keeps being grown on any
-budget (a plain ``madd_min / madd_i`` would starve it). ``madd_weight = 0`` ignores MAdd.
+budget (a plain ``madd_min / madd_i`` would starve it). ``madd_weight = 0`` ignores MAdd. Petridish
+takes it from ``strategy.madd_weight``.
 """
 
 from __future__ import annotations

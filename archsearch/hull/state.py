@@ -9,6 +9,7 @@ functions handle 10^5 in milliseconds, so caching would only add state to get wr
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,14 +69,22 @@ class Hull:
         """Ids within the eps-band (hull vertices included), in the order they were added."""
         return [self.ids[i] for i in eps_band(self._points(), self.eps)]
 
-    def sample_parent(self, rng: np.random.Generator, max_madd: float | None = None) -> int | None:
+    def sample_parent(
+        self,
+        rng: np.random.Generator,
+        max_madd: float | None = None,
+        busy: Collection[int] = (),
+    ) -> int | None:
         """Draw a parent from the band and count the draw; None when nothing is eligible.
 
-        Points with MAdd at or above ``max_madd`` still shape the hull but are never drawn;
-        None tells the strategy the frontier has nothing left to grow.
+        Points with MAdd at or above ``max_madd``, and the ids in ``busy`` (e.g. parents being
+        grown right now), still shape the hull but are not drawn; None with no ``busy`` id
+        tells the strategy the frontier has nothing left to grow.
         """
         points = self._points()
-        exclude = None if max_madd is None else points[:, 0] >= max_madd
+        exclude = np.isin(self.ids, list(busy)) if busy else np.zeros(len(self.ids), dtype=bool)
+        if max_madd is not None:
+            exclude |= points[:, 0] >= max_madd
         row = sample_parent(points, self.eps, self.times_sampled, rng, self.madd_weight, exclude)
         if row is None:
             return None

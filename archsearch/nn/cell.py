@@ -55,16 +55,8 @@ def build_edge(edge: EdgeDesc, channels: int, reduction: bool) -> nn.Module:
 
 
 class Node(nn.Module):
-    def __init__(self, node: NodeDesc, node_id: int, channels: int, reduction: bool) -> None:
+    def __init__(self, node: NodeDesc, channels: int, reduction: bool) -> None:
         super().__init__()
-        if not node.edges:
-            raise ValueError(f"node {node_id - CELL_INPUTS} has no edges")
-        for edge in node.edges:
-            if not edge.inputs or not all(0 <= i < node_id for i in edge.inputs):
-                raise ValueError(
-                    f"node {node_id - CELL_INPUTS} (id {node_id}): edge inputs {edge.inputs} "
-                    f"must be non-empty ids in [0, {node_id})"
-                )
         self.inputs = [list(edge.inputs) for edge in node.edges]
         self.edges = nn.ModuleList(build_edge(e, channels, reduction) for e in node.edges)
 
@@ -86,9 +78,7 @@ class Cell(nn.Module):
         # After a reduction cell, s0 has twice the resolution of s1: reduce it to match.
         self.pre0 = FactorizedReduce(c_pp, c) if reduction_prev else ReLUConvBN(c_pp, c, 1, 1, 0)
         self.pre1 = ReLUConvBN(c_p, c, 1, 1, 0)
-        self.nodes = nn.ModuleList(
-            Node(node, CELL_INPUTS + n, c, cell.reduction) for n, node in enumerate(cell.nodes)
-        )
+        self.nodes = nn.ModuleList(Node(node, c, cell.reduction) for node in cell.nodes)
         self.proj = nn.ModuleList(ReLUConvBN(c, c, 1, 1, 0) for _ in cell.nodes)
         self.search = [node.is_search_node for node in cell.nodes]
         # With no ordinary node the cell passes pre1(s1) through; a cell grown from it keeps this

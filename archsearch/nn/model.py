@@ -15,11 +15,15 @@ from archsearch.nn.cell import Cell
 from archsearch.nn.mixed import MixedOp
 from archsearch.nn.petridish import PetridishOp
 from archsearch.space.desc import ModelDesc
+from archsearch.space.validate import check_desc
 
 
 class Model(nn.Module):
     def __init__(self, desc: ModelDesc) -> None:
         super().__init__()
+        # A description built in Python has not been through ModelDesc.from_dict's checks:
+        # refuse a malformed or oversized one before allocating anything.
+        check_desc(desc)
         self.desc = desc
         c_in = desc.input_shape[0]
         self.stem = nn.Sequential(

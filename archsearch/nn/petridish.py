@@ -1,9 +1,12 @@
 """The Petridish search op: every candidate input x every primitive, weighted by alpha.
 
 ``y = sum_{j,p} alpha_{j,p} * op_{j,p}(stop_gradient(x_j))``. The inputs are detached so the
-search never changes the parent's weights; the cell adds the node's projection through
-stop-forward (``z - z.detach()``), so the grown network computes exactly the parent's function
-while the search node exists, and gradients still reach alpha and the new ops.
+search node sends no gradient into the parent's layers: what the node learns cannot pull them
+toward it. The parent's weights are not frozen, though: a SEARCH job's SGD keeps training them
+on the network's own loss (as archai does), so they change during the search. The cell adds the
+node's projection through stop-forward (``z - z.detach()``), so the grown network computes
+exactly the parent's function *with the weights it has at that moment* while the search node
+exists, and gradients still reach alpha and the new ops.
 """
 
 from __future__ import annotations
@@ -55,7 +58,7 @@ class PetridishOp(nn.Module):
         self.alpha = nn.Parameter(torch.full((len(self.pairs),), ALPHA_INIT))
 
     def forward(self, *xs: torch.Tensor) -> torch.Tensor:
-        # Stop-gradient: the parent's weights get no gradient from the search node.
+        # Stop-gradient: no gradient flows from the search node into the parent's layers.
         xs = tuple(x.detach() for x in xs)
         outs = [op(xs[slot]) for op, slot in zip(self.ops.values(), self.slots, strict=True)]
         return weighted_sum(self.alpha, outs)  # (B, C, H', W')

@@ -18,6 +18,10 @@ Layout (DARTS-style cells, Petridish-style output):
 An edge is ``(op, inputs, params)``. Plain ops read exactly one input. Two composite ops read
 several candidates: ``petridish`` (the Petridish search node: a weighted mixture over every
 candidate input x primitive) and ``mixed`` (a DARTS mixed op over primitives on one input).
+
+``ModelDesc.from_dict`` accepts exactly this layout and nothing else: a missing or unknown key,
+a wrong type, a cycle, an unknown op or a size past ``archsearch.space.validate``'s limits is a
+``ModelDescError`` naming where it is.
 """
 
 from __future__ import annotations
@@ -25,7 +29,10 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+from archsearch.errors import ModelDescError
 
 CELL_INPUTS = 2  # s0 and s1: ids 0 and 1 in every cell
 
@@ -40,8 +47,13 @@ class EdgeDesc:
         return {"op": self.op, "inputs": list(self.inputs), "params": dict(self.params)}
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> EdgeDesc:
-        return cls(op=d["op"], inputs=list(d["inputs"]), params=dict(d.get("params", {})))
+    def from_dict(cls, d: dict[str, Any], where: str = "edge") -> EdgeDesc:
+        d = _fields(d, where, ("op", "inputs"), ("params",))
+        return cls(
+            op=d["op"],
+            inputs=list(_list(d["inputs"], f"{where}.inputs")),
+            params=dict(_fields(d.get("params", {}), f"{where}.params")),
+        )
 
 
 @dataclass
@@ -52,8 +64,11 @@ class NodeDesc:
         return {"edges": [e.to_dict() for e in self.edges]}
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> NodeDesc:
-        return cls(edges=[EdgeDesc.from_dict(e) for e in d["edges"]])
+    def from_dict(cls, d: dict[str, Any], where: str = "node") -> NodeDesc:
+        edges = _list(_fields(d, where, ("edges",))["edges"], f"{where}.edges")
+        return cls(
+            edges=[EdgeDesc.from_dict(e, f"{where}.edges[{i}]") for i, e in enumerate(edges)]
+        )
 
     @property
     def is_search_node(self) -> bool:
@@ -74,11 +89,13 @@ class CellDesc:
         }
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> CellDesc:
+    def from_dict(cls, d: dict[str, Any], where: str = "cell") -> CellDesc:
+        d = _fields(d, where, ("reduction", "channels", "nodes"))
+        nodes = _list(d["nodes"], f"{where}.nodes")
         return cls(
-            reduction=bool(d["reduction"]),
-            channels=int(d["channels"]),
-            nodes=[NodeDesc.from_dict(n) for n in d["nodes"]],
+            reduction=d["reduction"],
+            channels=d["channels"],
+            nodes=[NodeDesc.from_dict(n, f"{where}.nodes[{i}]") for i, n in enumerate(nodes)],
         )
 
 
@@ -92,13 +109,22 @@ class ModelDesc:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> ModelDesc:
-        return cls(
-            input_shape=tuple(d["input_shape"]),  # type: ignore[arg-type]
-            num_classes=int(d["num_classes"]),
-            stem_channels=int(d["stem_channels"]),
-            cells=[CellDesc.from_dict(c) for c in d["cells"]],
-            macro={k: int(v) for k, v in d.get("macro", {}).items()},
+        """The description of ``d`` (``to_dict``'s layout), checked; ``ModelDescError`` if it
+        is malformed or past the size limits."""
+        # Imported here: ``validate`` reads the classes of this module.
+        from archsearch.space.validate import check_desc
+
+        d = _fields(d, "", ("input_shape", "num_classes", "stem_channels", "cells"), ("macro",))
+        cells = _list(d["cells"], "cells")
+        desc = cls(
+            input_shape=tuple(_list(d["input_shape"], "input_shape")),  # type: ignore[arg-type]
+            num_classes=d["num_classes"],
+            stem_channels=d["stem_channels"],
+            cells=[CellDesc.from_dict(c, f"cells[{i}]") for i, c in enumerate(cells)],
+            macro=dict(_fields(d.get("macro", {}), "macro")),
         )
+        check_desc(desc)
+        return desc
 
     def to_dict(self) -> dict[str, Any]:
         # Hand-written rather than dataclasses.asdict (a deep copy): the driver serialises a
@@ -116,7 +142,25 @@ class ModelDesc:
 
     @classmethod
     def from_json(cls, text: str) -> ModelDesc:
-        return cls.from_dict(json.loads(text))
+        try:
+            doc = json.loads(text)
+        except (ValueError, RecursionError) as e:  # JSONDecodeError is a ValueError
+            raise ModelDescError(f"not valid JSON: {e}") from None
+        return cls.from_dict(doc)
+
+    @classmethod
+    def load(cls, path: str | Path) -> ModelDesc:
+        """The description in a ``model.json``; any problem is one ``ModelDescError`` line
+        that names the file."""
+        path = Path(path)
+        try:
+            return cls.from_json(path.read_bytes().decode("utf-8"))
+        except OSError as e:
+            raise ModelDescError(f"{path}: cannot read it ({e.strerror or e})") from None
+        except UnicodeDecodeError:
+            raise ModelDescError(f"{path}: not a text file (not UTF-8)") from None
+        except ModelDescError as e:
+            raise ModelDescError(f"{path}: {e}") from None
 
     def content_hash(self) -> str:
         """Stable across processes and Python versions: sha256 of the canonical JSON."""
@@ -131,3 +175,30 @@ class ModelDesc:
         """Short human label for plots and tables, e.g. ``c5r1n3``."""
         m = self.macro
         return f"c{m.get('cells', len(self.cells))}r{m.get('reductions', 0)}n{m.get('nodes', 0)}"
+
+
+def _fields(
+    d: Any, where: str, required: tuple[str, ...] = (), optional: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """``d`` if it is an object with every ``required`` key and no key outside ``required`` +
+    ``optional`` (both empty: any keys)."""
+    at = f"{where}: " if where else ""
+    if not isinstance(d, dict):
+        raise ModelDescError(f"{at}expected an object, got {type(d).__name__}")
+    missing = [k for k in required if k not in d]
+    if missing:
+        raise ModelDescError(f"{at}missing key(s) {', '.join(map(repr, missing))}")
+    allowed = (*required, *optional)
+    unknown = [k for k in d if allowed and k not in allowed]
+    if unknown:
+        raise ModelDescError(
+            f"{at}unknown key(s) {', '.join(map(repr, unknown[:5]))}; allowed: "
+            + ", ".join(allowed)
+        )
+    return d
+
+
+def _list(value: Any, where: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise ModelDescError(f"{where}: expected a list, got {type(value).__name__}")
+    return value

@@ -14,3 +14,7 @@ PRIMITIVES: tuple[str, ...] = (
 
 # What a Petridish search node or a seed cell may choose from: "none" contributes nothing.
 SEARCHABLE_PRIMITIVES: tuple[str, ...] = tuple(p for p in PRIMITIVES if p != "none")
+
+# Edge ops that are not primitives: they mix candidates named in ``params["primitives"]``
+# (``petridish``: every candidate input x primitive; ``mixed``: one input, every primitive).
+COMPOSITE_OPS: tuple[str, ...] = ("petridish", "mixed")

@@ -46,8 +46,9 @@ CREATE TABLE IF NOT EXISTS jobs (
     result_json  TEXT,                 -- JobResult.to_json(); NULL until it finished
     madd         REAL,
     params       INTEGER,
-    val_top1     REAL,
-    error_rate   REAL,                 -- 1 - val_top1: the hull's y axis
+    val_top1     REAL,                 -- validation top-1 after the last epoch
+    error_rate   REAL,                 -- 1 - best validation top-1 over the epochs (the hull's
+                                       -- y axis, JobResult.error_rate), not 1 - val_top1
     attempts     INTEGER NOT NULL DEFAULT 1,  -- submissions by the driver (resume adds one)
     submitted_at REAL NOT NULL,
     started_at   REAL,

@@ -5,6 +5,12 @@ a pool whose lower convex hull of (MAdd, error) is the frontier. A parent sample
 hull's eps-band is grown by one search node (SEARCH job), the finalised network is trained
 warm-started (POST_TRAIN job), and joins the pool. Unlike archai, which submits one job per
 finished job, ``ask(n)`` fills every free slot, so a cluster with more GPUs than seeds is busy.
+
+Duplicates are recognised by their content hash: a network whose description was trained, or
+is being trained, is not trained again (a search that finalises to a known network is dropped),
+and a parent is not grown again while its growth is being searched (the grown description would
+be the same). Once that search ends the parent may be drawn again: a new search is a new draw
+of the stochastic search, and what it finalises to is checked like any other network.
 """
 
 from __future__ import annotations
@@ -30,28 +36,66 @@ class Petridish(Strategy):
         super().__init__(config, context)
         self.conf = config.strategy
         self.seeds_todo: list[list[int]] = [list(c) for c in self.conf.seed_grid.combinations()]
-        self.pool = Hull(eps=self.conf.eps)  # every trained model; parents come from its band
+        # Every trained model; parents come from its band.
+        self.pool = Hull(eps=self.conf.eps, madd_weight=self.conf.madd_weight)
         # Hull vertices, counted when the pool changes: the driver asks stop_reason() on every
         # turn of its loop, far more often than a model joins.
         self.hull_size = 0
         self.post_train_todo: list[int] = []  # SEARCH jobs whose finalised model awaits training
         self.in_flight: dict[int, str] = {}  # job id -> stage
         self.rng = np.random.default_rng(config.seed)
+        # Content hashes of the networks trained or being trained (seeds and post-trains that
+        # did not fail), rebuilt from the run's records when first needed, so not in the state.
+        self._networks: set[str] | None = None
 
     # --- ask ---------------------------------------------------------------------------------
     def ask(self, n: int) -> list[Proposal]:
         out: list[Proposal] = []
         # Finished searches first (their search time is already spent), then seeds, then growth.
         while len(out) < n and self.post_train_todo:
-            out.append(self._post_train(self.post_train_todo.pop(0)))
+            self._add_new_network(out, self._post_train(self.post_train_todo.pop(0)))
         while len(out) < n and self.seeds_todo:
-            out.append(self._seed(*self.seeds_todo.pop(0)))
+            self._add_new_network(out, self._seed(*self.seeds_todo.pop(0)))
+        growing = self._growing() | {p.parent_id for p in out if p.stage is Stage.SEARCH}
         while len(out) < n:
-            parent = self._sample_parent()
+            parent = self._sample_parent(growing)
             if parent is None:
                 break
+            growing.add(parent)
             out.append(self._search(parent))
         return out
+
+    def _add_new_network(self, out: list[Proposal], proposal: Proposal) -> None:
+        """Append ``proposal`` unless its network was (or is being) trained already."""
+        digest = proposal.model_desc.content_hash()
+        networks = self._known_networks()
+        if digest in networks or digest in {p.model_desc.content_hash() for p in out}:
+            log.info(
+                "%s of %s skipped: the same network was trained or is in training",
+                proposal.stage.value,
+                proposal.model_desc.label(),
+            )
+            return
+        out.append(proposal)
+
+    def _known_networks(self) -> set[str]:
+        if self._networks is None:
+            trained = {s.model_desc.content_hash() for s, _ in self.context.trained()}
+            running = {
+                self.context.spec(job_id).model_desc.content_hash()
+                for job_id, stage in self.in_flight.items()
+                if stage != Stage.SEARCH.value
+            }
+            self._networks = trained | running
+        return self._networks
+
+    def _growing(self) -> set[int]:
+        """Parents whose growth is being searched right now."""
+        return {
+            self.context.spec(job_id).parent_id
+            for job_id, stage in self.in_flight.items()
+            if stage == Stage.SEARCH.value
+        }
 
     def _train_conf(self, **changes: Any) -> dict[str, Any]:
         return {**self.config.train.model_dump(mode="json"), **changes}
@@ -96,21 +140,26 @@ class Petridish(Strategy):
             meta={"search_job": search_id},
         )
 
-    def _sample_parent(self) -> int | None:
-        """A pool member from the eps-band, below max_madd, favouring rarely grown and cheap
-        points; None while there is nothing to grow."""
+    def _sample_parent(self, growing: set[int]) -> int | None:
+        """A pool member from the eps-band, below max_madd and not ``growing``, favouring rarely
+        grown and cheap points; None while there is nothing to grow."""
         if not len(self.pool):
             return None
-        return self.pool.sample_parent(self.rng, max_madd=self.conf.max_madd)
+        return self.pool.sample_parent(self.rng, max_madd=self.conf.max_madd, busy=growing)
 
     # --- tell --------------------------------------------------------------------------------
     def on_submitted(self, spec: JobSpec) -> None:
+        networks = self._known_networks()  # built from the jobs recorded before this one
         self.in_flight[spec.job_id] = spec.stage.value
+        if spec.stage is not Stage.SEARCH:
+            networks.add(spec.model_desc.content_hash())
 
     def tell(self, spec: JobSpec, result: JobResult) -> None:
         self.in_flight.pop(spec.job_id, None)
         if not result.ok:
             log.warning("%s job %d failed; the search goes on", spec.stage.value, spec.job_id)
+            if spec.stage is not Stage.SEARCH:  # not trained after all: it may be tried again
+                self._known_networks().discard(spec.model_desc.content_hash())
             return
         if spec.stage is Stage.SEARCH:
             self.post_train_todo.append(spec.job_id)
@@ -145,7 +194,9 @@ class Petridish(Strategy):
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self.seeds_todo = [list(c) for c in state["seeds_todo"]]
         self.pool = Hull.from_dict(state["pool"])
+        self.pool.madd_weight = self.conf.madd_weight  # the config wins: resume --set changes it
         self.hull_size = len(self.pool.hull_ids())
         self.post_train_todo = list(state["post_train_todo"])
         self.in_flight = {int(k): v for k, v in state["in_flight"].items()}
         self.rng.bit_generator.state = state["rng"]
+        self._networks = None

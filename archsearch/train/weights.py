@@ -4,6 +4,7 @@ unpickling code (``weights_only``). Jobs hand the driver bytes; the driver write
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import torch
@@ -21,13 +22,17 @@ def weights_to_bytes(state_dict: dict[str, torch.Tensor]) -> bytes:
 
 def weights_from_bytes(data: bytes, source: str = "weights") -> dict[str, torch.Tensor]:
     """A state_dict on the CPU. ``weights_only`` refuses anything but tensors and plain
-    containers: a weights file must not be a way to run code."""
+    containers: a weights file must not be a way to run code. Bytes that are truncated, corrupt
+    or hold anything but a state_dict are a one-line ``WeightsError`` naming ``source`` (torch's
+    own messages name neither the file nor the likely cause)."""
     try:
         state = torch.load(io.BytesIO(data), weights_only=True, map_location="cpu")
-    except Exception as e:  # torch reports a truncated zip as "failed finding central directory"
-        raise WeightsError(f"{source}: not a readable weights file ({e})") from None
-    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
-        raise WeightsError(f"{source}: not a state_dict of tensors")
+    except Exception as e:  # torch raises RuntimeError, EOFError, KeyError, UnpicklingError...
+        raise WeightsError(f"{source}: {_why_unreadable(e)}") from None
+    if not isinstance(state, dict) or not all(
+        isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in state.items()
+    ):
+        raise WeightsError(f"{source}: holds a {type(state).__name__}, not a state_dict of tensors")
     return state
 
 
@@ -38,8 +43,29 @@ def save_weights(state_dict: dict[str, torch.Tensor], path: str | Path) -> Path:
 
 
 def load_weights(path: str | Path) -> dict[str, torch.Tensor]:
+    """The state_dict in a weights file; ``WeightsError`` naming the file if it is missing or
+    damaged (see ``weights_from_bytes``)."""
+    path = Path(path)
+    if not path.is_file():
+        raise WeightsError(f"weights file {path} does not exist")
     try:
-        data = Path(path).read_bytes()
+        data = path.read_bytes()
     except OSError as e:
-        raise WeightsError(f"{path}: {e.strerror or e}") from None
+        raise WeightsError(f"{path}: cannot read the weights file ({e.strerror or e})") from None
     return weights_from_bytes(data, str(path))
+
+
+def _why_unreadable(e: Exception) -> str:
+    """One line from torch.load's failure, whose own text runs to a dozen lines of advice."""
+    text = str(e)
+    found = re.search(r"Unsupported global: GLOBAL (\S+)", text)
+    if found:
+        return (
+            f"holds a {found.group(1)} object, not only tensors; refused, as unpickling it "
+            "could run code"
+        )
+    # weights_only's own errors put the cause after "WeightsUnpickler error:".
+    detail = text.partition("WeightsUnpickler error:")[2] or text
+    first = next((line.strip() for line in detail.splitlines() if line.strip()), "")
+    cause = type(e).__name__ + (f": {first.split('. ')[0][:160]}" if first else "")
+    return f"truncated or corrupt weights file ({cause})"

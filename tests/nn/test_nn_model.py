@@ -2,13 +2,17 @@ from __future__ import annotations
 
 import pytest
 import torch
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from archsearch.errors import UnknownNameError
+from archsearch.errors import ModelDescError
 from archsearch.nn import Model
+from archsearch.oneshot.space import supernet_desc
 from archsearch.space.builders import insert_node, seed_model
-from archsearch.space.desc import EdgeDesc
+from archsearch.space.desc import EdgeDesc, ModelDesc
+from archsearch.space.primitives import PRIMITIVES
+from archsearch.space.validate import count_params
+from tests.space.hostile import hostile_docs, unchecked
 
 COMBOS = [  # (input_shape, cells, reductions, nodes)
     ((1, 8, 8), 1, 0, 1),
@@ -80,7 +84,7 @@ def test_parameters_split_into_arch_and_weights() -> None:
 def test_unknown_edge_op_lists_composites_too() -> None:
     desc = seed_model(1, 0, 1, init_channels=4)
     desc.cells[0].nodes[0].edges[0] = EdgeDesc(op="conv_9x9", inputs=[0])
-    with pytest.raises(UnknownNameError, match="petridish"):
+    with pytest.raises(ModelDescError, match="unknown op 'conv_9x9'; known: .*petridish"):
         Model.from_desc(desc)
 
 
@@ -89,3 +93,34 @@ def test_edge_reading_a_later_node_is_rejected() -> None:
     desc.cells[0].nodes[0].edges[0] = EdgeDesc(op="skip_connect", inputs=[2])
     with pytest.raises(ValueError, match="inputs"):
         Model.from_desc(desc)
+
+
+@pytest.mark.parametrize(
+    "desc",
+    [
+        seed_model(1, 0, 0, init_channels=2, input_shape=(1, 8, 8)),
+        seed_model(3, 1, 2, init_channels=5, num_classes=7, input_shape=(1, 8, 8)),
+        seed_model(8, 3, 3, input_shape=(3, 32, 32)),
+        insert_node(seed_model(5, 2, 2, init_channels=6)),
+        insert_node(seed_model(3, 1, 0, init_channels=4)),  # passthrough cells, one reducing
+        supernet_desc(3, 1, 2, 4, (1, 8, 8), 10, PRIMITIVES),  # mixed edges, 'none' included
+    ],
+    ids=lambda d: d.label(),
+)
+def test_count_params_is_the_real_count(desc: ModelDesc) -> None:
+    # The limit on a description's size is only as good as this count: pin it to torch's.
+    assert count_params(desc) == sum(p.numel() for p in Model.from_desc(desc).parameters())
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(doc=hostile_docs(input_shape=(1, 6, 6), num_classes=3))
+def test_hostile_description_objects_build_and_run_or_are_named(doc: dict) -> None:
+    """Built in Python (no from_dict), a bad description is refused by Model itself; one it
+    accepts is a network that runs."""
+    desc = unchecked(doc)
+    try:
+        model = Model.from_desc(desc)
+    except ModelDescError as e:
+        assert "\n" not in str(e)
+        return
+    assert model(torch.randn(2, *desc.input_shape)).shape == (2, desc.num_classes)

@@ -188,6 +188,57 @@ def test_refuses_other_schema_version(tmp_path):
         ExperimentStore(path)
 
 
+def test_another_schema_version_is_refused_unaltered(tmp_path):
+    path = tmp_path / "experiment.db"
+    other = SCHEMA_VERSION + 1
+    with sqlite3.connect(path) as c:  # a store of a future version: other tables
+        c.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+        c.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(other),))
+        c.execute("CREATE TABLE jobs (id INTEGER)")
+    before = path.read_bytes()
+    expected = f"experiment.db has schema version {other}; .* reads version {SCHEMA_VERSION}"
+    for create in (False, True):
+        with pytest.raises(StoreError, match=expected):
+            ExperimentStore(path, create=create)
+    assert path.read_bytes() == before
+
+
+def test_a_foreign_or_empty_database_is_not_a_store(tmp_path):
+    foreign = tmp_path / "foreign.db"
+    with sqlite3.connect(foreign) as c:
+        c.execute("CREATE TABLE songs (title TEXT)")
+    for create in (False, True):
+        with pytest.raises(StoreError, match="foreign.db: not an archsearch experiment store"):
+            ExperimentStore(foreign, create=create)
+    with sqlite3.connect(foreign) as c:  # nothing was added to it
+        assert [r[0] for r in c.execute("SELECT name FROM sqlite_master")] == ["songs"]
+    empty = tmp_path / "empty.db"
+    empty.write_bytes(b"")
+    with pytest.raises(StoreError, match="empty.db: not an archsearch experiment store"):
+        ExperimentStore(empty, create=False)
+
+
+@pytest.mark.parametrize(
+    "damage, cause",
+    [
+        (lambda b: b"this is not SQLite" * 100, "file is not a database"),
+        (lambda b: b[: len(b) // 2], "malformed"),
+        (lambda b: b[:100] + bytes(len(b) - 100), "malformed|not a database"),
+    ],
+)
+def test_a_corrupt_store_is_one_named_error(tmp_path, make_spec, damage, cause):
+    path = tmp_path / "experiment.db"
+    with ExperimentStore(path) as s:  # a few pages of jobs; closing checkpoints the WAL
+        for job_id in range(1, 30):
+            s.record_submitted(make_spec(job_id))
+    path.write_bytes(damage(path.read_bytes()))
+    for create in (False, True):
+        with pytest.raises(StoreError, match="experiment.db: cannot open the experiment store"):
+            ExperimentStore(path, create=create)
+    with pytest.raises(StoreError, match=cause):
+        ExperimentStore(path)
+
+
 def test_file_is_wal_and_queryable_with_plain_sqlite(store, make_spec):
     store.record_submitted(make_spec(1))
     store.record_result(ok_result(1, top1=0.75))

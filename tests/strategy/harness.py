@@ -62,9 +62,13 @@ class Harness:
             specs.append(spec)
         return specs
 
-    def finish(self, spec: JobSpec, fail: bool = False) -> JobResult:
+    def finish(
+        self, spec: JobSpec, fail: bool = False, result: JobResult | None = None
+    ) -> JobResult:
+        """Finish ``spec`` with ``result``, or a fake one (failed if asked)."""
         self.in_flight.remove(spec)
-        result = JobResult.failed(spec.job_id, "boom") if fail else sleep_job(spec)
+        if result is None:
+            result = JobResult.failed(spec.job_id, "boom") if fail else sleep_job(spec)
         self.history.results[spec.job_id] = result
         for s in self.strategies:
             s.tell(spec, result)

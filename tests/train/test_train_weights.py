@@ -2,6 +2,7 @@ import pytest
 import torch
 from torch import nn
 
+from archsearch.errors import WeightsError
 from archsearch.train import load_weights, save_weights
 
 
@@ -40,5 +41,32 @@ def test_failed_write_keeps_the_old_file_and_no_temp(tmp_path, monkeypatch):
 def test_load_refuses_arbitrary_objects(tmp_path):
     path = tmp_path / "evil.pt"
     torch.save({"x": Payload()}, path)
-    with pytest.raises(Exception, match=r"[Ww]eights only load failed"):
+    with pytest.raises(
+        WeightsError, match=r"evil.pt: holds a .*Payload object, not only tensors; refused"
+    ):
         load_weights(path)
+
+
+@pytest.mark.parametrize(
+    "damage, expected",
+    [
+        (lambda b: b[: len(b) // 2], "truncated or corrupt weights file .*central directory"),
+        (lambda b: b"", "truncated or corrupt weights file .*EOFError"),
+        (lambda b: b"not a zip, not a pickle", "truncated or corrupt weights file"),
+    ],
+)
+def test_a_damaged_file_is_one_named_error(tmp_path, damage, expected):
+    path = tmp_path / "w.pt"
+    save_weights({"a": torch.ones(2)}, path)
+    path.write_bytes(damage(path.read_bytes()))
+    with pytest.raises(WeightsError, match=f"^{path}: {expected}") as info:
+        load_weights(path)
+    assert "\n" not in str(info.value)
+
+
+def test_a_missing_file_or_not_a_state_dict_is_named(tmp_path):
+    with pytest.raises(WeightsError, match="weights file .*nothing.pt does not exist"):
+        load_weights(tmp_path / "nothing.pt")
+    torch.save([torch.ones(1)], tmp_path / "list.pt")
+    with pytest.raises(WeightsError, match="list.pt: holds a list, not a state_dict"):
+        load_weights(tmp_path / "list.pt")

@@ -1,0 +1,97 @@
+"""Petridish specifics: parent sampling's madd_weight comes from the config, and no network is
+trained twice (duplicates are recognised by their content hash)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from archsearch.config import load_config
+from archsearch.errors import ConfigError
+from archsearch.hull import state as hull_state
+from archsearch.jobs.spec import Stage
+from bench.sleep_job import sleep_job
+from tests.strategy.conftest import CLASSES
+from tests.strategy.harness import Harness
+
+ONE_SEED = {"seed_grid": {"reductions": [1], "cells": [3], "nodes": [1]}}
+
+
+def harness_from(tmp_path, *overrides: str) -> Harness:
+    """A Petridish harness whose config comes through a YAML file and --set, as a user's does."""
+    path = tmp_path / "conf.yaml"
+    path.write_text("strategy:\n  seed_grid: {reductions: [1], cells: [3, 4], nodes: [1]}\n")
+    return Harness(CLASSES["petridish"], load_config(path, list(overrides)))
+
+
+def test_madd_weight_from_the_config_reaches_parent_sampling(tmp_path, monkeypatch):
+    used = []
+    real = hull_state.sample_parent
+
+    def spy(points, eps, times_sampled, rng, madd_weight=1.0, exclude=None):
+        used.append(madd_weight)
+        return real(points, eps, times_sampled, rng, madd_weight, exclude)
+
+    monkeypatch.setattr(hull_state, "sample_parent", spy)
+    h = harness_from(tmp_path, "strategy.madd_weight=2.5")
+    for _ in range(6):
+        h.step(1)
+    assert used and set(used) == {2.5}
+    # Resumed with another value, the config wins over the one saved in the state.
+    h.config = load_config(tmp_path / "conf.yaml", ["strategy.madd_weight=0"])
+    copy = h.restore_copy()
+    used.clear()
+    copy.ask(1)
+    assert used == [0.0]
+
+
+def test_a_negative_madd_weight_is_refused():
+    with pytest.raises(ConfigError, match="strategy.madd_weight"):
+        load_config(None, ["strategy.madd_weight=-1"])
+
+
+def test_a_parent_is_not_grown_twice_at_once(make_harness):
+    h = make_harness("petridish", **ONE_SEED)
+    (seed,) = h.submit(h.strategy.ask(4))
+    h.finish(seed)
+    searches = h.submit(h.strategy.ask(4))
+    assert [s.stage for s in searches] == [Stage.SEARCH]  # not four copies of one grown network
+    assert h.strategy.ask(4) == []  # its only parent is being grown
+    h.finish(searches[0])
+    stages = [p.stage for p in h.strategy.ask(4)]
+    assert stages == [Stage.POST_TRAIN, Stage.SEARCH]  # search over: it may be drawn again
+
+
+def test_a_search_that_finalises_to_a_known_network_is_not_trained(make_harness):
+    h = make_harness("petridish", **ONE_SEED)
+    (seed,) = h.submit(h.strategy.ask(1))
+    seed_result = h.finish(seed)
+    (search,) = h.submit(h.strategy.ask(1))
+    # The search finalises to its parent's network (all it found was what was there).
+    h.finish(search, result=dataclasses.replace(sleep_job(search), model_desc=seed.model_desc))
+    assert seed_result.model_desc == seed.model_desc
+    # No POST_TRAIN of the seed again; the parent, no longer being grown, is grown anew.
+    assert [p.stage for p in h.strategy.ask(2)] == [Stage.SEARCH]
+
+
+def test_two_searches_finalising_alike_train_one_network_also_after_resume(make_harness):
+    h = make_harness("petridish", **ONE_SEED)
+    (seed,) = h.submit(h.strategy.ask(1))
+    h.finish(seed)
+    (first,) = h.submit(h.strategy.ask(1))
+    found = h.finish(first).model_desc
+    (post,) = h.submit(h.strategy.ask(1))
+    assert post.stage is Stage.POST_TRAIN and post.model_desc == found
+    (second,) = h.submit(h.strategy.ask(1))
+    assert second.stage is Stage.SEARCH
+    # The second search finds the network the first one found, still in training: dropped.
+    h.finish(second, result=dataclasses.replace(sleep_job(second), model_desc=found))
+    copy = h.restore_copy()  # a resumed strategy knows the same networks, from the records
+    for strategy in (h.strategy, copy):
+        assert [p.stage for p in strategy.ask(1)] == [Stage.SEARCH]
+    # Once trained, it is still known: a third search finding it again is dropped too.
+    h.finish(post)
+    (third,) = h.submit(h.strategy.ask(1))
+    h.finish(third, result=dataclasses.replace(sleep_job(third), model_desc=found))
+    assert all(p.stage is Stage.SEARCH for p in h.strategy.ask(3))
