@@ -19,6 +19,11 @@ class DataNotFoundError(ArchsearchError, FileNotFoundError):
     """A data set folder or file that is not where the config says (names where it looked)."""
 
 
+class DataFormatError(ArchsearchError, ValueError):
+    """A data file or folder that is there but is not what its format says: an image that does
+    not decode, labels out of range, x and y of different lengths (names the file or folder)."""
+
+
 class NonFiniteLossError(ArchsearchError, ArithmeticError):
     """Training produced a NaN or infinite loss; the job fails, the search goes on."""
 
