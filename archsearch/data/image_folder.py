@@ -3,10 +3,10 @@
 with optional ``root/val/`` and ``root/test/`` of the same classes; a split without a folder
 is held out of the training images (``data.test_fraction``, then ``data.val_fraction``).
 
-Images are decoded once with Pillow, in a thread pool (Pillow's decoders and resampling release
-the GIL), converted to RGB or grayscale (``data.channels``) and resized to ``data.image_size``
-square; the uint8 arrays are cached on disk (``image_cache``), so a second load -- a resume, a
-second run -- decodes nothing.
+Images are decoded once with Pillow, in a thread pool when they are large enough to gain from
+it (Pillow's decoders and resampling release the GIL), converted to RGB or grayscale
+(``data.channels``) and resized to ``data.image_size`` square; the uint8 arrays are cached on
+disk (``image_cache``), so a second load -- a resume, a second run -- decodes nothing.
 """
 
 from __future__ import annotations
@@ -29,6 +29,10 @@ logger = logging.getLogger(__name__)
 
 EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp")
 SPLITS = ("train", "val", "test")
+# Threads pay off only when Pillow's C code (which releases the GIL) outweighs its Python-side
+# parsing: on 2 cores, 2 threads decode 32px PNGs (2 KB) ~1.9x slower than one, break even
+# near 8 KB (64px) and are ~2x faster from 34 KB (128px) up (bench/data_load.py).
+PARALLEL_MIN_BYTES = 8_000
 
 
 @dataclass
@@ -116,10 +120,18 @@ def decode(path: Path, image_size: int, channels: int) -> np.ndarray:
 
 
 def decode_all(paths: list[Path], image_size: int, channels: int) -> np.ndarray:
-    """uint8 N x C x size x size, decoded in parallel, in the order of ``paths``."""
-    workers = min(32, os.cpu_count() or 1, max(1, len(paths)))
+    """uint8 N x C x size x size in the order of ``paths``; one contiguous chunk per thread
+    when the files are large enough to gain from threads (see PARALLEL_MIN_BYTES)."""
+    mean_bytes = sum(p.stat().st_size for p in paths) / max(1, len(paths))
+    workers = min(32, os.cpu_count() or 1) if mean_bytes >= PARALLEL_MIN_BYTES else 1
+    chunks = [paths[i::workers] for i in range(workers)]  # chunk k holds images k, k+w, ...
+
+    def run(chunk: list[Path]) -> list[np.ndarray]:
+        return [decode(p, image_size, channels) for p in chunk]
+
     with ThreadPoolExecutor(workers) as pool:
-        images = list(pool.map(lambda p: decode(p, image_size, channels), paths, chunksize=64))
+        decoded = list(pool.map(run, chunks))
+    images = [decoded[i % workers][i // workers] for i in range(len(paths))]
     stacked = np.stack(images) if images else np.empty((0, image_size, image_size), np.uint8)
     # (N, H, W) -> (N, 1, H, W); (N, H, W, 3) -> (N, 3, H, W)
     return stacked[:, None] if channels == 1 else stacked.transpose(0, 3, 1, 2)

@@ -56,6 +56,15 @@ def test_classes_sorted_pixels_resized_and_held_out(tmp_path, decodes):
     assert np.bincount(s.test.tensors[1].numpy()).tolist() == [2, 2, 2]
 
 
+def test_threads_decode_the_same_arrays_in_the_same_order(tmp_path, monkeypatch):
+    write_images(tmp_path, per_class=7)
+    paths = sorted(tmp_path.glob("*/*.png"))
+    serial = image_folder.decode_all(paths, 5, 3)
+    monkeypatch.setattr(image_folder, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(image_folder.os, "cpu_count", lambda: 4)
+    assert np.array_equal(image_folder.decode_all(paths, 5, 3), serial)
+
+
 def test_grayscale_jpeg_and_bmp(tmp_path):
     write_images(tmp_path, per_class=2, ext=".JPG")
     write_images(tmp_path, per_class=2, classes={"moth": COLOURS["moth"]}, ext=".bmp")
