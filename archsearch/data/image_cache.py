@@ -39,9 +39,10 @@ def cache_key(files: Iterable[Path], root: Path, image_size: int, channels: int)
     """A hash of every file's path (relative to ``root``), size and mtime, and the decoding
     settings: any image added, removed, renamed or rewritten gives a new key."""
     digest = hashlib.sha256(f"v{VERSION} {image_size}px {channels}ch".encode())
+    skip = len(str(root)) + 1  # str slicing: Path.relative_to costs ~10 us a file
     for path in files:
-        stat = path.stat()
-        digest.update(f"\0{path.relative_to(root)}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
+        stat = os.stat(path)
+        digest.update(f"\0{str(path)[skip:]}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
     return digest.hexdigest()[:20]
 
 

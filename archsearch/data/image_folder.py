@@ -91,9 +91,13 @@ def scan(conf: DataConfig) -> Layout:
                     f"class folder {class_folder} is not among the training classes "
                     f"({', '.join(classes)})"
                 )
-            images = sorted(
-                p for p in class_folder.iterdir() if p.suffix.lower() in EXTENSIONS and p.is_file()
-            )
+            # scandir knows which entries are files without a stat per file.
+            with os.scandir(class_folder) as entries:
+                images = sorted(
+                    Path(e.path)
+                    for e in entries
+                    if e.name.lower().endswith(EXTENSIONS) and e.is_file()
+                )
             if not images:
                 raise DataFormatError(
                     f"class folder {class_folder} holds no image ({', '.join(EXTENSIONS)})"
