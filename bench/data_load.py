@@ -122,7 +122,10 @@ def main() -> None:
             f"| {name} | {med:.3f} | {min(t):.3f}..{max(t):.3f} | {args.images / med:,.0f} | "
             f"{bare / med:.2f}x |"
         )
-    print(f"command: {COMMAND} --images {args.images} --repeats {args.repeats}")
+    print(
+        f"command: {COMMAND} --images {args.images} --source-size {args.source_size} "
+        f"--image-size {args.image_size} --repeats {args.repeats}"
+    )
 
 
 if __name__ == "__main__":
