@@ -16,6 +16,7 @@ setup(
         "pydantic>=2",
         "PyYAML",
         "matplotlib",
+        "Pillow",  # image_folder decoding (also a dependency of matplotlib)
         "scikit-learn",
         "tqdm",
     ],

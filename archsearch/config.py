@@ -7,12 +7,20 @@ given and what is allowed.
 
 from __future__ import annotations
 
+import re
 import typing
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from archsearch.errors import ConfigError
 from archsearch.space.builders import check_macro, macro_grid
@@ -24,13 +32,52 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
 
+# The data sets of archsearch.data's registry (a test checks the two agree); the names live
+# here so that validating a config imports no torch.
+DATASET_NAMES = (
+    "digits",
+    "synthetic",
+    "cifar10",
+    "cifar100",
+    "mnist",
+    "fashion_mnist",
+    "image_folder",
+    "npz",
+)
+# "package.module:function", the form of a plug-in loader's name.
+PLUGIN_NAME = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*")
+
+
 class DataConfig(Section):
-    name: Literal["digits", "cifar10", "synthetic"] = "digits"  # data set from the registry
-    root: str | None = None  # folder with the data files (cifar10: data_batch_1.bin ...)
+    # One of DATASET_NAMES, or "package.module:function": a plug-in loader, a function
+    # DataConfig -> archsearch.data.Arrays (see archsearch/data/plugin.py and the README).
+    name: str = "digits"
+    # Where the data is: the folder of cifar10 (data_batch_1.bin ...), cifar100 (train.bin,
+    # test.bin), mnist/fashion_mnist (train-images-idx3-ubyte[.gz] ...) and image_folder
+    # (root/<class>/*.png, or root/train|val|test/<class>/...); npz: the .npz file itself.
+    root: str | None = None
     limit: int | None = Field(None, ge=1)  # keep at most this many training samples
     val_limit: int | None = Field(None, ge=1)  # keep at most this many validation samples
-    val_fraction: float = Field(0.2, gt=0, lt=1)  # digits/synthetic: held-out share
+    test_limit: int | None = Field(None, ge=1)  # keep at most this many test samples
+    # Share of a data set without a test split of its own (digits, synthetic; image_folder and
+    # npz unless they bring one) held out as the test split, stratified and seeded, before the
+    # validation split is taken from the rest; no search decision sees it. 0: no test split.
+    # digits at 0.2: 1149 train, 288 val, 360 test of 1797.
+    test_fraction: float = Field(0.2, ge=0, lt=1)
+    # Share of the training data held out for validation when the data set has no validation
+    # split of its own; cifar10/100 and mnist carve it from their training files, since their
+    # official test files are the test split.
+    val_fraction: float = Field(0.2, gt=0, lt=1)
     seed: int = 0  # split and subsampling seed
+    # npz/plug-in: labels are 0..num_classes-1 (null: the plug-in's own num_classes, else the
+    # largest label + 1)
+    num_classes: int | None = Field(None, ge=2)
+    image_size: int = Field(32, ge=1)  # image_folder: every image resized to this x this pixels
+    channels: Literal[1, 3] = 3  # image_folder: 1 decodes to grayscale, 3 to RGB
+    # image_folder: folder of the decoded-array cache; null: <root>/.archsearch_cache when the
+    # data folder is writable, else ~/.cache/archsearch (see archsearch/data/image_folder.py)
+    cache_dir: str | None = None
+    cifar100_labels: Literal["fine", "coarse"] = "fine"  # cifar100: 100 fine or 20 coarse classes
     synthetic_samples: int = Field(512, ge=2)  # synthetic: number of samples
     synthetic_shape: tuple[int, int, int] = (3, 8, 8)  # synthetic: (C, H, W)
     synthetic_classes: int = Field(4, ge=2)  # synthetic: number of classes
@@ -38,6 +85,16 @@ class DataConfig(Section):
     # PAIR_DISTANCE apart in a row, class 1 when their signs differ; 2 classes): only a network
     # whose receptive field spans both dots beats chance, a probe for one-shot search tests.
     synthetic_task: Literal["means", "pairs"] = "means"
+
+    @field_validator("name")
+    @classmethod
+    def _known_name(cls, name: str) -> str:
+        if name in DATASET_NAMES or PLUGIN_NAME.fullmatch(name):
+            return name
+        raise ValueError(
+            f"unknown data set {name!r}; allowed: {', '.join(DATASET_NAMES)}, or "
+            "'package.module:function' naming a plug-in loader"
+        )
 
     @model_validator(mode="after")
     def _pairs_have_two_classes(self) -> DataConfig:
@@ -49,10 +106,12 @@ class DataConfig(Section):
         return self
 
     def sample_shape(self) -> tuple[tuple[int, int, int], int]:
-        """(input shape (C, H, W), number of classes), known without loading the data."""
-        if self.name == "synthetic":
-            return tuple(self.synthetic_shape), self.synthetic_classes  # type: ignore[return-value]
-        return {"digits": ((1, 8, 8), 10), "cifar10": ((3, 32, 32), 10)}[self.name]
+        """(input shape (C, H, W), number of classes), known before any job runs: from the
+        config, or from the files' headers and class folders (image_folder, npz, mnist); a
+        plug-in loader is called (once: load_data reuses its arrays)."""
+        from archsearch.data.registry import sample_shape  # archsearch.data imports this module
+
+        return sample_shape(self)
 
 
 class ModelConfig(Section):
@@ -394,7 +453,9 @@ def validation_message(source: str, err: ValidationError) -> str:
             what = f"unknown key {key!r}"
         else:
             what = f"{key}: {e['msg']} (given: {e.get('input')!r})"
-        allowed = "" if e["type"].startswith("union_tag") else _allowed(section, last)
+        # A validator's own message (value_error) already says what is allowed.
+        own = e["type"].startswith("union_tag") or e["type"] == "value_error"
+        allowed = "" if own else _allowed(section, last)
         lines.append(f"{source}: {what}" + (f"; {allowed}" if allowed else ""))
     return "\n".join(lines)
 

@@ -29,6 +29,11 @@ class WeightsError(ArchsearchError):
     """A weights file that is missing, truncated, corrupt, or not a state_dict (names it)."""
 
 
+class DataFormatError(ArchsearchError, ValueError):
+    """A data file or folder that is there but is not what its format says: an image that does
+    not decode, labels out of range, x and y of different lengths (names the file or folder)."""
+
+
 class NonFiniteLossError(ArchsearchError, ArithmeticError):
     """Training produced a NaN or infinite loss; the job fails, the search goes on."""
 

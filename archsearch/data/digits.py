@@ -44,4 +44,4 @@ def read_digits(path: Path | None = None) -> tuple[np.ndarray, np.ndarray]:
 
 def load_digits_splits(conf: DataConfig) -> DataSplits:
     images, labels = read_digits()
-    return held_out_splits(images, labels, NUM_CLASSES, conf)
+    return held_out_splits((images, labels), NUM_CLASSES, conf, source="digits")

@@ -61,4 +61,4 @@ def load_synthetic_splits(conf: DataConfig) -> DataSplits:
         images, labels = make_synthetic(
             conf.synthetic_samples, tuple(conf.synthetic_shape), conf.synthetic_classes, conf.seed
         )
-    return held_out_splits(images, labels, conf.synthetic_classes, conf)
+    return held_out_splits((images, labels), conf.synthetic_classes, conf, source="synthetic")

@@ -42,7 +42,7 @@ def test_wrong_type_names_value_and_expected(tmp_path):
 def test_bad_choice_lists_allowed_values(tmp_path):
     with pytest.raises(ConfigError) as e:
         load_config(write(tmp_path, "data:\n  name: imagenet\n"))
-    assert "data.name" in str(e.value) and "digits, cifar10, synthetic" in str(e.value)
+    assert "data.name" in str(e.value) and "digits, synthetic, cifar10" in str(e.value)
 
 
 def test_out_of_range_value(tmp_path):

@@ -25,11 +25,20 @@ def test_shapes_and_types(splits):
 
 
 def test_stratified_split_sizes(splits):
-    n_val = math.ceil(1797 * 0.2)
-    assert len(splits.val) == n_val and len(splits.train) == 1797 - n_val
+    # The test split (0.2 of all 1797) is held out first, val (0.2) from the rest.
+    n_test = math.ceil(1797 * 0.2)
+    n_val = math.ceil((1797 - n_test) * 0.2)
+    assert (len(splits.train), len(splits.val), len(splits.test)) == (1149, 288, 360)
+    assert len(splits.test) == n_test and len(splits.val) == n_val
     all_counts = np.bincount(digits_module.read_digits()[1], minlength=10)
-    val_counts = np.bincount(splits.val.tensors[1].numpy(), minlength=10)
-    assert np.all(np.abs(val_counts - all_counts * n_val / 1797) <= 1)
+    for split, n in ((splits.val, n_val), (splits.test, n_test)):
+        counts = np.bincount(split.tensors[1].numpy(), minlength=10)
+        assert np.all(np.abs(counts - all_counts * n / 1797) <= 1)
+
+
+def test_no_test_fraction_keeps_the_old_train_and_val_splits():
+    s = load_data(DataConfig(test_fraction=0))
+    assert s.test is None and (len(s.train), len(s.val)) == (1437, 360)
 
 
 def test_split_indices_are_disjoint_and_cover_everything():
@@ -56,14 +65,15 @@ def test_split_depends_on_seed_and_is_deterministic():
 
 
 def test_limit_is_stratified():
-    s = load_data(DataConfig(limit=100, val_limit=30))
-    assert len(s.train) == 100 and len(s.val) == 30
+    s = load_data(DataConfig(limit=100, val_limit=30, test_limit=50))
+    assert len(s.train) == 100 and len(s.val) == 30 and len(s.test) == 50
+    assert np.bincount(s.test.tensors[1].numpy(), minlength=10).tolist() == [5] * 10
     assert np.bincount(s.train.tensors[1].numpy(), minlength=10).tolist() == [10] * 10
     assert np.bincount(s.val.tensors[1].numpy(), minlength=10).tolist() == [3] * 10
 
 
 def test_limit_larger_than_data_keeps_everything():
-    assert len(load_data(DataConfig(limit=10_000)).train) == 1437
+    assert len(load_data(DataConfig(limit=10_000)).train) == 1149
 
 
 def test_fallback_reader_matches_embedded_csv(monkeypatch):

@@ -14,11 +14,13 @@ def test_shapes_classes_and_split():
         synthetic_shape=(2, 5, 6),
         synthetic_classes=5,
         val_fraction=0.2,
+        test_fraction=0.2,
     )
     s = load_data(conf)
     assert s.input_shape == (2, 5, 6) and s.num_classes == 5
-    assert len(s.train) == 80 and len(s.val) == 20
-    assert np.bincount(s.val.tensors[1].numpy()).tolist() == [4] * 5
+    assert (len(s.train), len(s.val), len(s.test)) == (64, 16, 20)
+    assert np.bincount(s.test.tensors[1].numpy()).tolist() == [4] * 5
+    assert conf.sample_shape() == ((2, 5, 6), 5)
 
 
 def test_seeded():
