@@ -19,6 +19,7 @@ class DataSplits:
     val: TensorDataset
     input_shape: tuple[int, int, int]  # (C, H, W) of one sample
     num_classes: int
+    test: TensorDataset | None = None  # held out from every search decision; None: no test set
 
 
 def stratified_order(labels: np.ndarray, seed: int) -> np.ndarray:

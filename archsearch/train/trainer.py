@@ -1,5 +1,11 @@
 """Train any ``nn.Module`` on ``DataSplits``: SGD with a per-epoch cosine schedule, optional
-Petridish/DARTS architecture search on the same batches, one evaluation per epoch.
+Petridish/DARTS architecture search on the same batches, one evaluation per epoch, and the
+weights of the best epoch kept.
+
+The recipe of DARTS' and archai's final evaluation is part of it, each piece off unless its
+``train.*`` key asks: on-device batch augmentation (augment.py), drop-path on cell edges with a
+linear schedule, an auxiliary head's loss, and mixed precision / channels_last on CUDA
+(precision.py).
 
 The data set lives on the training device and is indexed with a seeded permutation: for the
 small images of a NAS search a DataLoader's per-sample collation is pure overhead (~7% of a
@@ -25,6 +31,9 @@ from torch.utils.data import TensorDataset
 from archsearch.config import TrainConfig
 from archsearch.data import DataSplits
 from archsearch.errors import NonFiniteLossError
+from archsearch.nn.aux_head import AuxHead, attach_aux_head
+from archsearch.train.augment import augment, augments
+from archsearch.train.precision import FP32, Precision, resolve_precision
 
 logger = logging.getLogger(__name__)
 
@@ -38,13 +47,16 @@ ARCH_BETAS = (0.5, 0.999)
 @dataclass
 class TrainMetrics:
     val_top1: float  # fraction correct on val after the last epoch
-    best_val_top1: float  # best fraction correct on val over all epochs
+    best_val_top1: float  # best fraction correct on val over all epochs: the kept weights'
+    best_epoch: int  # the epoch (0-based) whose weights the model holds after training
     val_loss: float  # mean cross-entropy on val after the last epoch
     train_loss: float  # mean cross-entropy over the last epoch's training batches
     train_time_s: float  # wall clock of the whole run, evaluations included
     epochs: int
     samples_per_s: float  # training samples per second of training steps (evaluation excluded)
     curve: list[dict[str, float]] = field(default_factory=list)  # one dict per epoch
+    test_top1: float | None = None  # on data.test, once, with the kept weights (if a test set)
+    test_loss: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -105,7 +117,11 @@ def shuffled_batches(
 
 
 def _evaluate(
-    model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    batch_size: int,
+    precision: Precision = FP32,
 ) -> tuple[float, float]:
     if len(y) == 0:
         raise ValueError("cannot evaluate on an empty data set")
@@ -113,10 +129,10 @@ def _evaluate(
     model.eval()
     correct = torch.zeros((), dtype=torch.long, device=y.device)
     loss_sum = torch.zeros((), device=y.device)
-    with torch.inference_mode():
+    with torch.inference_mode(), precision.autocast():
         for start in range(0, len(y), batch_size):
             xb, yb = x[start : start + batch_size], y[start : start + batch_size]
-            logits = model(xb)
+            logits = model(xb.contiguous(memory_format=precision.memory_format))
             loss_sum += F.cross_entropy(logits, yb, reduction="sum")
             correct += (logits.argmax(dim=1) == yb).sum()
     model.train(was_training)
@@ -145,6 +161,36 @@ class _Optimisers:
     weights: list[nn.Parameter]
     sgd: torch.optim.SGD
     arch: torch.optim.Adam | None  # only in an architecture search
+    scaler: torch.amp.GradScaler | None  # fp16 only
+
+    def step(self, loss: torch.Tensor, grad_clip: float | None) -> None:
+        """Backward, clip the weights' gradient norm, step both optimisers."""
+        optimisers = [self.sgd] if self.arch is None else [self.sgd, self.arch]
+        for opt in optimisers:
+            opt.zero_grad(set_to_none=True)
+        if self.scaler is None:
+            loss.backward()
+            if grad_clip is not None:
+                nn.utils.clip_grad_norm_(self.weights, grad_clip)
+            for opt in optimisers:
+                opt.step()
+            return
+        self.scaler.scale(loss).backward()
+        if grad_clip is not None:
+            self.scaler.unscale_(self.sgd)  # clip the true gradient, not the scaled one
+            nn.utils.clip_grad_norm_(self.weights, grad_clip)
+        for opt in optimisers:
+            self.scaler.step(opt)  # skipped, and the scale lowered, on an inf/NaN gradient
+        self.scaler.update()
+
+
+@dataclass
+class _Recipe:
+    """What of the recipe acts on each step (resolved once per run)."""
+
+    augment: bool
+    aux: AuxHead | None
+    precision: Precision
 
 
 def _train_epoch(
@@ -155,6 +201,7 @@ def _train_epoch(
     opt: _Optimisers,
     conf: TrainConfig,
     epoch: int,
+    recipe: _Recipe,
 ) -> tuple[float, int]:
     """(mean cross-entropy, samples) of one epoch; weights and architecture weights step on
     the same batches, as in Petridish's search (no separate validation batch as in DARTS)."""
@@ -162,26 +209,49 @@ def _train_epoch(
     loss_sum = torch.zeros((), device=y.device)
     samples = 0
     for step, idx in enumerate(batches):
-        data_loss = F.cross_entropy(model(x[idx]), y[idx])
-        loss = data_loss if opt.arch is None else data_loss + conf.arch_l1 * model.arch_l1()
+        xb = augment(x[idx], conf) if recipe.augment else x[idx]
+        with recipe.precision.autocast():
+            logits = model(xb.contiguous(memory_format=recipe.precision.memory_format))
+            data_loss = F.cross_entropy(logits, y[idx])
+            loss = data_loss if opt.arch is None else data_loss + conf.arch_l1 * model.arch_l1()
+            if recipe.aux is not None:
+                loss = loss + conf.aux_weight * F.cross_entropy(recipe.aux.logits(), y[idx])
         if not torch.isfinite(loss):
             raise NonFiniteLossError(
                 f"non-finite training loss {loss.item()} at epoch {epoch}, step {step} "
                 f"(0-based; lr={opt.sgd.param_groups[0]['lr']:g}); training stopped before "
                 "applying it"
             )
-        opt.sgd.zero_grad(set_to_none=True)
-        if opt.arch is not None:
-            opt.arch.zero_grad(set_to_none=True)
-        loss.backward()
-        if conf.grad_clip is not None:
-            nn.utils.clip_grad_norm_(opt.weights, conf.grad_clip)
-        opt.sgd.step()
-        if opt.arch is not None:
-            opt.arch.step()
+        opt.step(loss, conf.grad_clip)
         loss_sum += data_loss.detach() * len(idx)
         samples += len(idx)
     return loss_sum.item() / samples, samples  # the epoch's one extra host sync
+
+
+def _drop_path_setter(model: nn.Module, conf: TrainConfig) -> Callable[[float], None] | None:
+    """``model.set_drop_path`` when the recipe asks for drop-path and the model has it."""
+    if conf.drop_path == 0:
+        return None
+    setter = getattr(model, "set_drop_path", None)
+    if not callable(setter):
+        logger.warning("drop_path=%g ignored: %s has no set_drop_path", conf.drop_path, model)
+        return None
+    return setter
+
+
+def _aux_head(model: nn.Module, conf: TrainConfig) -> AuxHead | None:
+    if conf.aux_weight == 0:
+        return None
+    head = attach_aux_head(model)
+    if head is None:
+        logger.info("aux_weight=%g: no auxiliary head (no reduction cell)", conf.aux_weight)
+    return head
+
+
+def _snapshot(model: nn.Module) -> dict[str, torch.Tensor]:
+    """A copy of the weights on their own device: a device-to-device copy needs no host sync,
+    and these networks are a few MB, so keeping one extra copy on the GPU costs nothing."""
+    return {k: v.detach().clone() for k, v in model.state_dict().items()}
 
 
 def train(
@@ -193,6 +263,7 @@ def train(
     arch_search: bool = False,
     on_epoch: EpochCallback | None = None,
     device: str | torch.device | None = None,
+    keep_best: bool = True,
 ) -> TrainMetrics:
     """Train ``model`` in place (moved to the device) and evaluate it on ``data.val`` after
     every epoch. ``arch_search`` also trains the model's architecture weights with Adam on the
@@ -200,10 +271,23 @@ def train(
     metrics)`` is called after each epoch (0-based) with train_loss, val_top1, val_loss, lr and
     epoch_time_s. The same seed gives bit-identical results on the CPU; the caller's global
     RNG state is left as it was. Raises ``NonFiniteLossError`` before any step on a NaN/inf loss.
+
+    With ``keep_best`` the model ends with the weights of its best validation epoch (the first
+    one, on ties), so the error reported for it (``best_val_top1``) is the error of the weights
+    saved after it. An architecture search always ends with its last epoch: what it produces is
+    the architecture its search weights reached. ``data.test``, when there is one, is evaluated
+    once at the end, with the weights the model ends with.
     """
     dev = resolve_device(device if device is not None else conf.device)
-    model.to(dev)
+    precision = resolve_precision(conf, dev)
+    model.to(device=dev, memory_format=precision.memory_format)
+    recipe = _Recipe(augment=augments(conf), aux=_aux_head(model, conf), precision=precision)
+    if recipe.aux is not None:
+        recipe.aux.to(memory_format=precision.memory_format)
+    set_drop_path = _drop_path_setter(model, conf)
     weights, arch = _parameters(model, arch_search)
+    if recipe.aux is not None:
+        weights += list(recipe.aux.parameters())
     x_train, y_train = (t.to(dev) for t in data.train.tensors)
     x_val, y_val = (t.to(dev) for t in data.val.tensors)
     opt = _Optimisers(
@@ -216,9 +300,11 @@ def train(
             weight_decay=conf.weight_decay,
         ),
         arch=torch.optim.Adam(arch, lr=conf.arch_lr, betas=ARCH_BETAS) if arch else None,
+        scaler=precision.scaler,
     )
     generator = torch.Generator().manual_seed(seed)
     batch_size = min(conf.batch_size, len(y_train))
+    keep_best = keep_best and not arch_search
     logger.info(
         "training %s on %s: %d samples, %d epochs, %d weight / %d arch tensors",
         type(model).__name__,
@@ -230,6 +316,7 @@ def train(
     )
 
     curve: list[dict[str, float]] = []
+    best_epoch, best_state = 0, None
     step_time = 0.0
     samples = 0
     run_start = time.perf_counter()
@@ -241,13 +328,18 @@ def train(
             lr = lr_at(epoch, conf)
             for group in opt.sgd.param_groups:
                 group["lr"] = lr
+            if set_drop_path is not None:
+                set_drop_path(conf.drop_path * epoch / conf.epochs)  # DARTS' linear schedule
             batches = shuffled_batches(len(y_train), batch_size, generator, dev)
             train_loss, epoch_samples = _train_epoch(
-                model, x_train, y_train, batches, opt, conf, epoch
+                model, x_train, y_train, batches, opt, conf, epoch, recipe
             )
             step_time += time.perf_counter() - epoch_start
             samples += epoch_samples
-            val_top1, val_loss = _evaluate(model, x_val, y_val, conf.eval_batch_size)
+            val_top1, val_loss = _evaluate(model, x_val, y_val, conf.eval_batch_size, precision)
+            if not curve or val_top1 > curve[best_epoch]["val_top1"]:
+                best_epoch = epoch
+                best_state = _snapshot(model) if keep_best and epoch < conf.epochs - 1 else None
             metrics = {
                 "epoch": epoch,
                 "train_loss": train_loss,
@@ -260,10 +352,17 @@ def train(
             logger.debug("epoch %d: %s", epoch, metrics)
             if on_epoch is not None:
                 on_epoch(epoch, dict(metrics))
+    if set_drop_path is not None:
+        set_drop_path(0.0)
+    if recipe.aux is not None:
+        recipe.aux.detach()
+    if best_state is not None:
+        model.load_state_dict(best_state)
 
     result = TrainMetrics(
         val_top1=curve[-1]["val_top1"],
-        best_val_top1=max(m["val_top1"] for m in curve),
+        best_val_top1=curve[best_epoch]["val_top1"],
+        best_epoch=best_epoch if keep_best else conf.epochs - 1,
         val_loss=curve[-1]["val_loss"],
         train_loss=curve[-1]["train_loss"],
         train_time_s=time.perf_counter() - run_start,
@@ -271,11 +370,17 @@ def train(
         samples_per_s=samples / step_time if step_time > 0 else 0.0,
         curve=curve,
     )
+    if data.test is not None:
+        x_test, y_test = (t.to(dev) for t in data.test.tensors)
+        result.test_top1, result.test_loss = _evaluate(
+            model, x_test, y_test, conf.eval_batch_size, precision
+        )
     logger.info(
-        "trained in %.1f s: val_top1 %.4f (best %.4f), %.0f samples/s",
+        "trained in %.1f s: val_top1 %.4f (best %.4f at epoch %d), %.0f samples/s",
         result.train_time_s,
         result.val_top1,
         result.best_val_top1,
+        result.best_epoch,
         result.samples_per_s,
     )
     return result
