@@ -208,10 +208,16 @@ def _train_epoch(
     model.train()
     loss_sum = torch.zeros((), device=y.device)
     samples = 0
+    # Both are re-entered once per step (sequential reuse is fine for either): no per-step
+    # construction on a loop whose steps take a few milliseconds on small networks.
+    autocast = recipe.precision.autocast()
+    channels_last = recipe.precision.memory_format is torch.channels_last
     for step, idx in enumerate(batches):
         xb = augment(x[idx], conf) if recipe.augment else x[idx]
-        with recipe.precision.autocast():
-            logits = model(xb.contiguous(memory_format=recipe.precision.memory_format))
+        if channels_last:
+            xb = xb.contiguous(memory_format=torch.channels_last)
+        with autocast:
+            logits = model(xb)
             data_loss = F.cross_entropy(logits, y[idx])
             loss = data_loss if opt.arch is None else data_loss + conf.arch_l1 * model.arch_l1()
             if recipe.aux is not None:
