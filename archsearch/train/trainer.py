@@ -31,9 +31,9 @@ from torch.utils.data import TensorDataset
 from archsearch.config import TrainConfig
 from archsearch.data import DataSplits
 from archsearch.errors import NonFiniteLossError
-from archsearch.nn.aux_head import AuxHead, attach_aux_head
-from archsearch.train.augment import augment, augments
-from archsearch.train.precision import FP32, Precision, resolve_precision
+from archsearch.train.augment import augment
+from archsearch.train.precision import FP32, Precision
+from archsearch.train.recipe import Recipe
 
 logger = logging.getLogger(__name__)
 
@@ -184,15 +184,6 @@ class _Optimisers:
         self.scaler.update()
 
 
-@dataclass
-class _Recipe:
-    """What of the recipe acts on each step (resolved once per run)."""
-
-    augment: bool
-    aux: AuxHead | None
-    precision: Precision
-
-
 def _train_epoch(
     model: nn.Module,
     x: torch.Tensor,
@@ -201,15 +192,15 @@ def _train_epoch(
     opt: _Optimisers,
     conf: TrainConfig,
     epoch: int,
-    recipe: _Recipe,
+    recipe: Recipe,
 ) -> tuple[float, int]:
     """(mean cross-entropy, samples) of one epoch; weights and architecture weights step on
     the same batches, as in Petridish's search (no separate validation batch as in DARTS)."""
     model.train()
     loss_sum = torch.zeros((), device=y.device)
     samples = 0
-    # Both are re-entered once per step (sequential reuse is fine for either): no per-step
-    # construction on a loop whose steps take a few milliseconds on small networks.
+    # One autocast context, re-entered every step (torch.autocast and nullcontext both allow
+    # sequential reuse): nothing is built per step of a loop whose steps take milliseconds.
     autocast = recipe.precision.autocast()
     channels_last = recipe.precision.memory_format is torch.channels_last
     for step, idx in enumerate(batches):
@@ -232,26 +223,6 @@ def _train_epoch(
         loss_sum += data_loss.detach() * len(idx)
         samples += len(idx)
     return loss_sum.item() / samples, samples  # the epoch's one extra host sync
-
-
-def _drop_path_setter(model: nn.Module, conf: TrainConfig) -> Callable[[float], None] | None:
-    """``model.set_drop_path`` when the recipe asks for drop-path and the model has it."""
-    if conf.drop_path == 0:
-        return None
-    setter = getattr(model, "set_drop_path", None)
-    if not callable(setter):
-        logger.warning("drop_path=%g ignored: %s has no set_drop_path", conf.drop_path, model)
-        return None
-    return setter
-
-
-def _aux_head(model: nn.Module, conf: TrainConfig) -> AuxHead | None:
-    if conf.aux_weight == 0:
-        return None
-    head = attach_aux_head(model)
-    if head is None:
-        logger.info("aux_weight=%g: no auxiliary head (no reduction cell)", conf.aux_weight)
-    return head
 
 
 def _snapshot(model: nn.Module) -> dict[str, torch.Tensor]:
@@ -285,15 +256,10 @@ def train(
     once at the end, with the weights the model ends with.
     """
     dev = resolve_device(device if device is not None else conf.device)
-    precision = resolve_precision(conf, dev)
-    model.to(device=dev, memory_format=precision.memory_format)
-    recipe = _Recipe(augment=augments(conf), aux=_aux_head(model, conf), precision=precision)
-    if recipe.aux is not None:
-        recipe.aux.to(memory_format=precision.memory_format)
-    set_drop_path = _drop_path_setter(model, conf)
+    recipe = Recipe.for_run(model, conf, dev)
+    precision = recipe.precision
     weights, arch = _parameters(model, arch_search)
-    if recipe.aux is not None:
-        weights += list(recipe.aux.parameters())
+    weights += recipe.parameters()
     x_train, y_train = (t.to(dev) for t in data.train.tensors)
     x_val, y_val = (t.to(dev) for t in data.val.tensors)
     opt = _Optimisers(
@@ -334,8 +300,7 @@ def train(
             lr = lr_at(epoch, conf)
             for group in opt.sgd.param_groups:
                 group["lr"] = lr
-            if set_drop_path is not None:
-                set_drop_path(conf.drop_path * epoch / conf.epochs)  # DARTS' linear schedule
+            recipe.start_epoch(epoch, conf.epochs)
             batches = shuffled_batches(len(y_train), batch_size, generator, dev)
             train_loss, epoch_samples = _train_epoch(
                 model, x_train, y_train, batches, opt, conf, epoch, recipe
@@ -358,10 +323,7 @@ def train(
             logger.debug("epoch %d: %s", epoch, metrics)
             if on_epoch is not None:
                 on_epoch(epoch, dict(metrics))
-    if set_drop_path is not None:
-        set_drop_path(0.0)
-    if recipe.aux is not None:
-        recipe.aux.detach()
+    recipe.finish()
     if best_state is not None:
         model.load_state_dict(best_state)
 

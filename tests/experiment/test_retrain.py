@@ -126,3 +126,16 @@ def test_top_must_be_positive(searched):
 
     with pytest.raises(ConfigError, match="at least 1"):
         retrain(searched[0], top=0)
+
+
+def test_cli_retrain_prints_the_tables_and_export_carries_test_top1(retrained, capsys):
+    from archsearch.cli import main
+    from archsearch.experiment.export import export_run
+
+    run_dir, _ = retrained
+    assert main(["retrain", str(run_dir), "--top", "2", "--set", "retrain.epochs=2"]) == 0
+    assert "retrained hull points" in capsys.readouterr().out
+    assert main(["retrain", str(run_dir / "nope")]) == 2
+    assert "not a run directory" in capsys.readouterr().err
+    header = export_run(run_dir, "csv").read_text().splitlines()[0]
+    assert "test_top1" in header.split(",")
