@@ -16,15 +16,18 @@ from pathlib import Path
 
 import numpy as np
 
-from archsearch.config import BudgetConfig, load_config
+from archsearch.config import BudgetConfig, Config, load_config
 from archsearch.errors import ConfigError
+from archsearch.experiment import interrupts
 from archsearch.experiment.driver import Driver
 from archsearch.experiment.experiment import DEFAULT_JOB_FN, make_engine
 from archsearch.experiment.history import JobHistory
+from archsearch.experiment.home import find_run_dir
 from archsearch.experiment.live import write_outputs
 from archsearch.experiment.outputs import hull_members
 from archsearch.jobs.spec import JobResult, JobSpec, Stage
 from archsearch.store import ExperimentStore
+from archsearch.store.lease import Lease
 from archsearch.strategy.retrain import Retrain
 
 log = logging.getLogger(__name__)
@@ -61,42 +64,63 @@ def retrain(
     overrides: list[str] | None = None,
     job_fn: str = DEFAULT_JOB_FN,
 ) -> str:
-    """Retrain the run's chosen hull points; returns why it stopped. ``overrides`` (e.g.
-    ``retrain.epochs=50``) apply to this retrain only; the run's config.yaml is unchanged.
-    Ctrl-C cancels the running retrain jobs (run it again to continue) and propagates."""
+    """Retrain the run's chosen hull points; returns why it stopped. ``run_dir`` is a path or a
+    run name; ``overrides`` (e.g. ``retrain.epochs=50``) apply to this retrain only, the run's
+    config.yaml is unchanged. It holds the run's lease as a search does (one driver per run:
+    ``RunLockedError`` while a search runs). Ctrl-C or SIGTERM cancels the running retrain
+    jobs (run it again to continue) and propagates."""
     if top is not None and top < 1:
         raise ConfigError(f"--top {top}: retrain at least 1 hull point")
-    run_dir = Path(run_dir)
+    run_dir = find_run_dir(run_dir)
     config = load_config(run_dir / "config.yaml", overrides)
+    drivers: list[Driver] = []  # the one driver, once it exists: a lost lease stops it
+
+    def lost(reason: str) -> None:
+        for driver in drivers:
+            driver.stop(reason)
+
+    with interrupts.interrupting():
+        lease = Lease(run_dir / "experiment.db", on_lost=lost)
+        lease.acquire()
+        try:
+            return _retrain(run_dir, config, top or config.retrain.top, job_fn, drivers)
+        finally:
+            lease.release()
+
+
+def _retrain(run_dir: Path, config: Config, top: int, job_fn: str, drivers: list[Driver]) -> str:
+    from archsearch.data import load_data  # torch: imported only once the run is ours
+
     store = ExperimentStore(run_dir / "experiment.db", create=False)
     history = JobHistory(retrain=True)
     history.load(store)
-    targets = retrain_targets(history.trained(), top or config.retrain.top, config.frontier_eps)
+    targets = retrain_targets(history.trained(), top, config.frontier_eps)
     todo = pending(history, targets)
     log.info("retrain: hull points %s, %d to submit", targets, len(todo))
+    engine = make_engine(config, job_fn, load_data(config.data))
+    strategy = Retrain(config, history, todo)
     # The search's budgets count the search's jobs; a retrain is bounded by its K points.
     driver_config = config.model_copy(update={"budget": BudgetConfig()})
-    engine = make_engine(config, job_fn)
-    strategy = Retrain(config, history, todo)
     driver = Driver(driver_config, store, engine, strategy, history, run_dir)
+    drivers.append(driver)
     strategy.initialize(driver)
     store.set_meta("retrain_status", "RUNNING")
     try:
         reason = strategy.run()
         store.set_meta("retrain_status", "SUCCEEDED")
         return reason
-    except KeyboardInterrupt:
-        driver.cancel_all("retrain interrupted (Ctrl-C or SIGTERM)")
-        store.set_meta("retrain_status", "INTERRUPTED")
-        raise
-    except BaseException:
-        driver.cancel_all("the retrain failed")
-        store.set_meta("retrain_status", "FAILED")
+    except BaseException as e:
+        interrupted = isinstance(e, KeyboardInterrupt)
+        with interrupts.deferred():
+            driver.cancel_all("retrain interrupted" if interrupted else "the retrain failed")
+            store.set_meta("retrain_status", "INTERRUPTED" if interrupted else "FAILED")
         raise
     finally:
-        start = float(store.get_meta("created_at") or 0.0)
         try:
-            write_outputs(config, run_dir, history, start)
+            with interrupts.deferred():
+                start = float(store.get_meta("created_at") or 0.0)
+                write_outputs(config, run_dir, history, start)
         except Exception:  # never mask why the retrain ended; `archsearch plot` redraws
             log.exception("could not write hull.json / best/ / plots")
-        engine.shutdown()
+        finally:
+            engine.shutdown()

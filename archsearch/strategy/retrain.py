@@ -31,13 +31,12 @@ class Retrain(Strategy):
 
     def _proposal(self, job_id: int) -> Proposal:
         spec, result = self.context.spec(job_id), self.context.result(job_id)
-        warm = self.config.retrain.warm_start
         return Proposal(
             Stage.RETRAIN,
             result.model_desc or spec.model_desc,
             self.train_conf,
             parent_id=job_id,
-            parent_weights=result.weights_path if warm else None,
+            warm_start_from=job_id if self.config.retrain.warm_start else None,
         )
 
     def tell(self, spec: JobSpec, result: JobResult) -> None:

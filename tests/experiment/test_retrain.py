@@ -58,7 +58,7 @@ def test_retrain_records_jobs_and_reports_them_beside_the_search(retrained):
     specs = {s.job_id: s for s in store.specs()}
     for job in jobs:
         spec = specs[job["job_id"]]
-        assert spec.train_conf["epochs"] == 2 and spec.parent_weights is None  # from scratch
+        assert spec.train_conf["epochs"] == 2 and spec.warm_start_from is None  # from scratch
     with_retrain = [h for h in hull if h["retrain"]]
     assert {h["retrain"]["job_id"] for h in with_retrain} == {j["job_id"] for j in jobs}
     assert hull[-1]["retrain"] is not None  # the most accurate hull point is always retrained
@@ -112,7 +112,7 @@ def test_search_resumes_after_a_retrain(retrained, tmp_path):
 def test_search_and_retrain_each_resubmit_only_their_own_jobs():
     desc = ModelDesc(input_shape=(1, 8, 8), num_classes=10, stem_channels=4, cells=[])
     specs = {
-        i: JobSpec(i, stage, desc, {}, {}, "w", parent_id=parent)
+        i: JobSpec(i, stage, desc, {}, {}, parent_id=parent)
         for i, stage, parent in [(1, Stage.SEED_TRAIN, None), (2, Stage.RETRAIN, 1)]
     }
     search, again = JobHistory(specs=dict(specs)), JobHistory(specs=dict(specs), retrain=True)
@@ -139,3 +139,22 @@ def test_cli_retrain_prints_the_tables_and_export_carries_test_top1(retrained, c
     assert "not a run directory" in capsys.readouterr().err
     header = export_run(run_dir, "csv").read_text().splitlines()[0]
     assert "test_top1" in header.split(",")
+
+
+def test_retrain_proposals_start_from_scratch_or_warm_with_the_recipe(searched):
+    from archsearch.strategy.retrain import Retrain
+
+    run_dir, _ = searched
+    history = JobHistory()
+    history.load(ExperimentStore(run_dir / "experiment.db"))
+    job = history.trained()[0][0].job_id
+    for warm in (False, True):
+        config = load_config(
+            run_dir / "config.yaml",
+            [f"retrain.warm_start={warm}", "retrain.train={drop_path: 0.1}"],
+        )
+        (proposal,) = Retrain(config, history, [job]).ask(3)
+        assert proposal.stage is Stage.RETRAIN and proposal.parent_id == job
+        assert proposal.warm_start_from == (job if warm else None)
+        assert proposal.train_conf["drop_path"] == 0.1
+        assert proposal.train_conf["epochs"] == config.retrain.epochs
