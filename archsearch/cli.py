@@ -1,4 +1,6 @@
-"""The `archsearch` command: run, resume, status, plot, train, update, kill, list, export, compare.
+"""The `archsearch` command: search, inspect and retrain from the shell.
+
+Commands: run, resume, status, plot, train, retrain, update, kill, list, export, compare.
 
 Errors the user can fix (config, data, names) print one line and exit 2; Ctrl-C or SIGTERM
 (`ray job stop`, a preemption) leaves a run that `archsearch resume` continues, and exits 130.
@@ -117,6 +119,18 @@ def _check_fits_data(desc: ModelDesc, data: DataConfig, path: Path) -> None:
         )
 
 
+def cmd_retrain(args: argparse.Namespace) -> int:
+    """Retrain the run's top K hull points as RETRAIN jobs, then print the status tables."""
+    from archsearch.experiment.retrain import retrain
+    from archsearch.experiment.status import format_status, run_status
+
+    run_dir = _run_dir(args.run_dir)
+    reason = retrain(run_dir, args.top, args.set)
+    print(format_status(run_status(run_dir)))
+    print(f"retrain stopped: {reason}\nplot: {run_dir / 'plots' / 'retrain.png'}", file=sys.stderr)
+    return 0
+
+
 def cmd_update(args: argparse.Namespace) -> int:
     from archsearch.experiment import Experiment
 
@@ -204,6 +218,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--weights-out", help="where to save the trained weights")
     overrides(p)
     p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("retrain", help="retrain the top K hull points longer, with the recipe")
+    p.add_argument("run_dir")
+    p.add_argument("--top", type=int, metavar="K", help="hull points (default: retrain.top)")
+    overrides(p)
+    p.set_defaults(func=cmd_retrain)
 
     p = sub.add_parser("update", help="change a running search's budgets or concurrency")
     p.add_argument("run_dir")

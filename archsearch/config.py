@@ -143,6 +143,23 @@ class TrainConfig(Section):
     arch_lr: float = Field(0.01, gt=0)  # Adam learning rate of architecture weights
     arch_l1: float = Field(1e-3, ge=0)  # L1 penalty on Petridish architecture weights
     device: Literal["auto", "cpu", "cuda"] = "auto"  # auto: CUDA when one is visible
+    # --- The training recipe of DARTS' and archai's final evaluation; every part is off by
+    # default (digits) and on in confs/petridish_cifar10.yaml (drop_path and aux_weight in its
+    # `retrain.train`, as archai uses them only when it retrains the final models).
+    crop_padding: int = Field(0, ge=0)  # random crop after padding each side (CIFAR: 4); 0 off
+    hflip: bool = False  # mirror half the samples left-right (CIFAR: true; never for digits)
+    cutout: int = Field(0, ge=0)  # side of a square zeroed at a random centre (DARTS: 16); 0 off
+    # Probability of dropping a cell edge's output per sample (the rest scaled by 1 / keep),
+    # rising linearly from 0 at the first epoch to this (archai: 0.2): max * epoch / epochs.
+    drop_path: float = Field(0.0, ge=0, lt=1)
+    # Weight of the auxiliary head's loss (DARTS: 0.4); the head reads the second reduction
+    # cell (the last one when there are fewer) in training only, so it is in neither the
+    # network's MAdd nor its weights file; 0: no auxiliary head.
+    aux_weight: float = Field(0.0, ge=0)
+    # Autocast dtype of forward passes on CUDA (fp16 adds a gradient scaler); on the CPU
+    # training stays fp32 whatever this says.
+    precision: Literal["fp32", "bf16", "fp16"] = "fp32"
+    channels_last: bool = False  # NHWC tensors on CUDA (faster convolutions); no-op on CPU
 
 
 class MacroGrid(Section):
@@ -352,6 +369,31 @@ class ResourcesConfig(Section):
     custom: dict[str, float] = Field(default_factory=dict)
 
 
+class RetrainConfig(Section):
+    """``archsearch retrain RUN_DIR``: the chosen hull points trained again, longer and with the
+    full recipe, as archai's final evaluation does; recorded as RETRAIN jobs of the same run."""
+
+    top: int = Field(3, ge=1)  # hull points to retrain, spread along the hull (--top K wins)
+    epochs: int = Field(20, ge=1)  # epochs of each retrain job (archai on CIFAR-10: 600)
+    # true: start from the search-time weights (only where names and shapes match); false:
+    # from scratch, as archai's final evaluation does.
+    warm_start: bool = False
+    # train.* keys replaced for retrain jobs only, e.g. {drop_path: 0.2, aux_weight: 0.4}
+    # (epochs is retrain.epochs).
+    train: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("train")
+    @classmethod
+    def _train_keys(cls, value: dict[str, Any]) -> dict[str, Any]:
+        if "epochs" in value:
+            raise ValueError("set retrain.epochs, not retrain.train.epochs")
+        try:
+            TrainConfig.model_validate(value)
+        except ValidationError as e:
+            raise ValueError(validation_message("retrain.train", e)) from None
+        return value
+
+
 class Config(Section):
     name: str = "petridish"  # run name: runs/<name>
     out_dir: str = "runs"  # parent folder of run directories
@@ -362,6 +404,7 @@ class Config(Section):
     strategy: StrategyConfig = Field(default_factory=PetridishConfig)
     budget: BudgetConfig = Field(default_factory=BudgetConfig)
     resources: ResourcesConfig = Field(default_factory=ResourcesConfig)
+    retrain: RetrainConfig = Field(default_factory=RetrainConfig)
     plot_every_s: float = Field(10.0, ge=0)  # refresh plots at most this often while searching
 
     @model_validator(mode="before")
@@ -376,6 +419,13 @@ class Config(Section):
     def frontier_eps(self) -> float:
         """The eps-band drawn around the frontier: Petridish's eps, else archai's 0.025."""
         return getattr(self.strategy, "eps", 0.025)
+
+    def retrain_train(self) -> TrainConfig:
+        """The training settings of a retrain job: ``train`` with ``retrain.train`` and
+        ``retrain.epochs`` in place of its own."""
+        return TrainConfig.model_validate(
+            {**self.train.model_dump(), **self.retrain.train, "epochs": self.retrain.epochs}
+        )
 
     def to_yaml(self) -> str:
         return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False)

@@ -11,7 +11,13 @@ Variants run in turns, in a rotating order, ``--repeats`` times; the medians are
   bare            the loop anyone would write: on-device tensors, a shuffled index per epoch
   bare+isfinite   the same plus the trainer's per-step NaN/inf check (one host sync a step)
   bare+DataLoader the textbook loop: DataLoader(shuffle=True) over the TensorDataset
-  trainer         archsearch.train.train
+  trainer         archsearch.train.train (recipe off: the default config)
+  trainer+recipe  the same with the training recipe on: crop (1-pixel padding) + flip +
+                  cutout 4 (CIFAR's 4 and 16 of 32 pixels, scaled to digits' 8), drop-path 0.2,
+                  auxiliary head 0.4 (precision and channels_last act on CUDA only)
+
+The trainer keeps its best epoch's weights, so the weights check compares the bare loop with
+an extra, untimed trainer run that keeps the last epoch's (``keep_best=False``).
 """
 
 from __future__ import annotations
@@ -126,6 +132,9 @@ def main() -> None:
 
     data = load_data(DataConfig(name="digits"))
     conf = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, device="cpu")
+    recipe = conf.model_copy(
+        update={"crop_padding": 1, "hflip": True, "cutout": 4, "drop_path": 0.2, "aux_weight": 0.4}
+    )
     base, description = build_model(args.model, seed=0)
     seed = 0
     n_samples = conf.epochs * len(data.train)
@@ -144,6 +153,7 @@ def main() -> None:
         "bare+isfinite": lambda m: bare_loop(m, data, conf, seed, check_finite=True),
         "bare+DataLoader": lambda m: bare_loop(m, data, conf, seed, dataloader=True),
         "trainer": lambda m: train(m, data, conf, seed=seed),
+        "trainer+recipe": lambda m: train(m, data, recipe, seed=seed),
     }
     names = list(variants)
     run("warm-up", variants["bare"])  # first-call allocations and kernel selection
@@ -152,10 +162,13 @@ def main() -> None:
         for name in names[r % len(names) :] + names[: r % len(names)]:
             rates[name].append(run(name, variants[name]))
 
+    run("trainer, last epoch", lambda m: train(m, data, conf, seed=seed, keep_best=False))
     same = all(
         torch.equal(a, b)
         for a, b in zip(
-            final["bare"].state_dict().values(), final["trainer"].state_dict().values(), strict=True
+            final["bare"].state_dict().values(),
+            final["trainer, last epoch"].state_dict().values(),
+            strict=True,
         )
     )
     bare = statistics.median(rates["bare"])
@@ -177,6 +190,11 @@ def main() -> None:
     ratio = statistics.median(paired)
     verdict = "ok" if ratio >= 0.95 else "BELOW TARGET"
     print(f"trainer/bare (median of per-repeat ratios): {ratio:.3f}  (target >= 0.95: {verdict})")
+    per_step = [t / r for t, r in zip(rates["trainer"], rates["trainer+recipe"], strict=True)]
+    print(
+        "recipe cost per step, trainer+recipe time / trainer time (median of per-repeat "
+        f"ratios): {statistics.median(per_step):.3f}"
+    )
     print(
         f"command: {COMMAND} --repeats {args.repeats} --epochs {args.epochs} "
         f"--batch-size {args.batch_size} --model {args.model} --threads {args.threads}"

@@ -187,7 +187,7 @@ class Driver:
         queued = capacity // QUEUE_AHEAD_DIVISOR if capacity > 1 else 0
         free = capacity + queued - len(self.in_flight)
         if self.max_jobs is not None:
-            free = min(free, self.max_jobs - len(self.specs))
+            free = min(free, self.max_jobs - len(self.history.own()))
         # One at a time: a proposal asked for is submitted, and recorded with the strategy state
         # that has given it away, before the next is asked for; a batch would leave proposals
         # that are out of the strategy's saved queue but not yet in the store, lost to a crash
@@ -312,7 +312,7 @@ class Driver:
         return self._budget_reason() is None and self.strategy.stop_reason() is None
 
     def _budget_reason(self) -> str | None:
-        if self.max_jobs is not None and len(self.specs) >= self.max_jobs:
+        if self.max_jobs is not None and len(self.history.own()) >= self.max_jobs:
             return f"{self.max_jobs} jobs submitted (budget.max_jobs)"
         max_epochs = self.config.budget.max_epochs
         if max_epochs is not None and self.epochs_submitted() >= max_epochs:
@@ -320,7 +320,7 @@ class Driver:
         return None
 
     def epochs_submitted(self) -> int:
-        return sum(int(s.train_conf.get("epochs", 0)) for s in self.specs.values())
+        return sum(int(s.train_conf.get("epochs", 0)) for s in self.history.own())
 
     def gpu_hours(self) -> float:
         per_job = self.config.resources.gpus

@@ -22,7 +22,9 @@ def export_run(run_dir: Path, format: str = "json", path: str | Path | None = No
     if format not in FORMATS:
         raise ConfigError(f"export format {format!r}; allowed: {', '.join(FORMATS)}")
     store = ExperimentStore(run_dir / "experiment.db", create=False)
-    jobs = store.jobs()
+    # Test top-1 lives in each result's metrics (it is no column of the jobs table).
+    test_top1 = {r.job_id: r.metrics.get("test_top1") for r in store.results()}
+    jobs = [{**job, "test_top1": test_top1.get(job["job_id"])} for job in store.jobs()]
     default = run_dir / "export" / ("trials.csv" if format == "csv" else "run.json")
     out = Path(path) if path else default
     out.parent.mkdir(parents=True, exist_ok=True)

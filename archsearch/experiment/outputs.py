@@ -19,8 +19,8 @@ from archsearch.experiment.hull_file import HULL_FILE
 from archsearch.hull import eps_band, lower_convex_hull
 from archsearch.jobs.spec import JobResult, JobSpec
 from archsearch.store.files import write_text_atomic
-from archsearch.viz import plot_all
-from archsearch.viz.records import TrialPoint
+from archsearch.viz import plot_all, plot_retrain
+from archsearch.viz.records import RetrainPoint, TrialPoint
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +37,36 @@ def trial_points(history: JobHistory, start_time: float) -> list[TrialPoint]:
             label=(res.model_desc or spec.model_desc).label(),
             finished_s=(res.finished_at or start_time) - start_time,
             parent_id=spec.parent_id,
+            test_error=test_error(res),
         )
         for spec, res in history.trained()
     ]
+
+
+def retrain_points(history: JobHistory) -> list[RetrainPoint]:
+    """Plot records of every retrained model beside its search-time numbers."""
+    points = []
+    for of, (spec, res) in sorted(history.retrained().items()):
+        before = history.results[of]
+        points.append(
+            RetrainPoint(
+                job_id=spec.job_id,
+                of_job=of,
+                label=(res.model_desc or spec.model_desc).label(),
+                madd=res.madd,
+                search_error=before.error_rate,
+                search_test_error=test_error(before),
+                error=res.error_rate,
+                test_error=test_error(res),
+            )
+        )
+    return points
+
+
+def test_error(result: JobResult) -> float | None:
+    """1 - top-1 on the test split, which no search decision sees (None without one)."""
+    top1 = result.metrics.get("test_top1")
+    return None if top1 is None else 1.0 - top1
 
 
 def hull_members(
@@ -52,7 +79,21 @@ def hull_members(
     return [int(i) for i in lower_convex_hull(points)], [int(i) for i in eps_band(points, eps)]
 
 
-def _entry(spec: JobSpec, res: JobResult) -> dict[str, Any]:
+def _retrain_entry(spec: JobSpec, res: JobResult) -> dict[str, Any]:
+    return {
+        "job_id": spec.job_id,
+        "epochs": spec.train_conf.get("epochs"),
+        "madd": res.madd,
+        "params": res.params,
+        "error": res.error_rate,
+        "test_error": test_error(res),
+        "weights": res.weights_path,
+    }
+
+
+def _entry(
+    spec: JobSpec, res: JobResult, retrained: tuple[JobSpec, JobResult] | None
+) -> dict[str, Any]:
     desc = res.model_desc or spec.model_desc
     return {
         "job_id": spec.job_id,
@@ -60,18 +101,23 @@ def _entry(spec: JobSpec, res: JobResult) -> dict[str, Any]:
         "label": desc.label(),
         "madd": res.madd,
         "params": res.params,
-        "error": res.error_rate,
+        "error": res.error_rate,  # validation error of the saved (best-epoch) weights
+        "test_error": test_error(res),
         "val_top1": res.metrics.get("val_top1"),
+        "best_epoch": None if "best_epoch" not in res.metrics else int(res.metrics["best_epoch"]),
         "parent_id": spec.parent_id,
         "weights": res.weights_path,
+        "retrain": _retrain_entry(*retrained) if retrained else None,
         "model_desc": desc.to_dict(),
     }
 
 
 def write_hull_json(run_dir: Path, history: JobHistory, eps: float) -> list[dict[str, Any]]:
+    """The hull (chosen on validation error) with test errors and retrained numbers."""
     trained = history.trained()
     hull, band = hull_members(trained, eps)
-    entries = [_entry(*trained[i]) for i in hull]
+    retrained = history.retrained()
+    entries = [_entry(*trained[i], retrained.get(trained[i][0].job_id)) for i in hull]
     doc = {
         "eps": eps,
         "hull": entries,
@@ -83,20 +129,26 @@ def write_hull_json(run_dir: Path, history: JobHistory, eps: float) -> list[dict
 
 
 def export_best(run_dir: Path, hull: list[dict[str, Any]]) -> None:
-    """best/<k>/model.json + weights.pt for each hull point, k in MAdd order."""
+    """best/<k>/model.json + weights.pt (+ retrained.pt) for each hull point, k in MAdd order."""
     best = run_dir / "best"
     if best.exists():
         shutil.rmtree(best)
+    keys = ("job_id", "label", "madd", "params", "error", "test_error", "best_epoch", "retrain")
     for k, entry in enumerate(hull):
         folder = best / str(k)
         folder.mkdir(parents=True)
-        summary = {key: entry[key] for key in ("job_id", "label", "madd", "params", "error")}
+        summary = {key: entry[key] for key in keys}
         write_text_atomic(folder / "model.json", json.dumps(entry["model_desc"], indent=1))
         write_text_atomic(folder / "summary.json", json.dumps(summary, indent=1))
-        weights = run_dir / entry["weights"] if entry["weights"] else None  # run-dir relative
-        if weights and weights.exists():
-            shutil.copyfile(weights, folder / "weights.pt")
+        retrained = (entry["retrain"] or {}).get("weights")
+        # Weights paths are relative to the run dir.
+        for name, relative in (("weights.pt", entry["weights"]), ("retrained.pt", retrained)):
+            if relative and (run_dir / relative).exists():
+                shutil.copyfile(run_dir / relative, folder / name)
 
 
 def draw_plots(run_dir: Path, history: JobHistory, eps: float, start_time: float) -> None:
     plot_all(trial_points(history, start_time), run_dir / "plots", eps)
+    retrained = retrain_points(history)
+    if retrained:
+        plot_retrain(retrained, run_dir / "plots" / "retrain.png")

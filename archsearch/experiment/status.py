@@ -36,8 +36,20 @@ def run_status(run_dir: Path) -> dict[str, Any]:
         "stop_reason": stop_reason,
         "elapsed_s": float(store.get_meta("elapsed_s") or 0.0),
         "counts": store.counts_by_stage_status(),
-        "hull": [{k: h[k] for k in POINT_KEYS} for h in hull],
+        "retrain_status": store.get_meta("retrain_status"),
+        "hull": [
+            {
+                **{k: h[k] for k in POINT_KEYS},
+                "test_error": h.get("test_error"),
+                "retrain": h.get("retrain"),
+            }
+            for h in hull
+        ],
     }
+
+
+def _err(value: float | None) -> str:
+    return "-" if value is None else f"{value:.4f}"
 
 
 def format_status(status: dict[str, Any]) -> str:
@@ -56,14 +68,31 @@ def format_status(status: dict[str, Any]) -> str:
         lines.append(f"  {stage:<12}" + "".join(f"{by_status.get(s, 0):>13}" for s in states))
     lines += [
         "",
-        f"hull ({len(status['hull'])} points):",
-        f"  {'job':>5}  {'model':<10} {'stage':<11} {'MAdd':>11} {'params':>9} {'error':>7}",
+        f"hull ({len(status['hull'])} points; error: validation, which chose them; test: held "
+        "out):",
+        f"  {'job':>5}  {'model':<10} {'stage':<11} {'MAdd':>11} {'params':>9} {'error':>7} "
+        f"{'test':>7}",
     ]
     for h in status["hull"]:
         lines.append(
             f"  {h['job_id']:>5}  {h['label']:<10} {h['stage']:<11} {h['madd']:>11.4g} "
-            f"{h['params']:>9} {h['error']:>7.4f}"
+            f"{h['params']:>9} {h['error']:>7.4f} {_err(h.get('test_error')):>7}"
         )
+    retrained = [h for h in status["hull"] if h.get("retrain")]
+    if retrained or status.get("retrain_status"):
+        lines += [
+            "",
+            f"retrained hull points ({status.get('retrain_status') or 'none yet'}):",
+            f"  {'job':>5}  {'of':>5}  {'model':<10} {'epochs':>6} {'MAdd':>11} {'params':>9} "
+            f"{'error':>7} {'test':>7}  (search time: error, test)",
+        ]
+        for h in retrained:
+            r = h["retrain"]
+            lines.append(
+                f"  {r['job_id']:>5}  {h['job_id']:>5}  {h['label']:<10} {r['epochs']:>6} "
+                f"{r['madd']:>11.4g} {r['params']:>9} {_err(r['error']):>7} "
+                f"{_err(r['test_error']):>7}  ({_err(h['error'])}, {_err(h.get('test_error'))})"
+            )
     return "\n".join(lines)
 
 

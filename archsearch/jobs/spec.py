@@ -21,6 +21,7 @@ class Stage(StrEnum):
     POST_TRAIN = "post_train"  # train a finalised network, warm-started from its parent
     TRAIN = "train"  # train a described network (random search, evolution, one-shot export)
     SUPERNET = "supernet"  # train a weight-sharing supernet and export one network (one-shot)
+    RETRAIN = "retrain"  # train a chosen hull point again, longer, with the full recipe
 
 
 class Status(StrEnum):

@@ -16,8 +16,9 @@ import torch
 from torch import nn
 
 from archsearch.errors import UnknownNameError
+from archsearch.nn.droppath import drop_path
 from archsearch.nn.mixed import MixedOp
-from archsearch.nn.ops import OPS, FactorizedReduce, ReLUConvBN, make_op
+from archsearch.nn.ops import OPS, FactorizedReduce, ReLUConvBN, Zero, make_op
 from archsearch.nn.petridish import PetridishOp
 from archsearch.space.desc import CELL_INPUTS, CellDesc, EdgeDesc, NodeDesc
 
@@ -43,6 +44,9 @@ COMPOSITE_OPS: dict[str, Callable[[EdgeDesc, int, bool], nn.Module]] = {
 }
 
 
+_NOT_DROPPED = (nn.Identity, Zero, MixedOp, PetridishOp)
+
+
 def build_edge(edge: EdgeDesc, channels: int, reduction: bool) -> nn.Module:
     """The module of one edge. It is called with one tensor per entry of ``edge.inputs``."""
     if edge.op in COMPOSITE_OPS:
@@ -59,12 +63,21 @@ class Node(nn.Module):
         super().__init__()
         self.inputs = [list(edge.inputs) for edge in node.edges]
         self.edges = nn.ModuleList(build_edge(e, channels, reduction) for e in node.edges)
+        # Drop-path acts on primitive ops that compute something, as in DARTS: not on identity
+        # (a skip), not on `none`, and not on the search's mixed ops. Set by Model.set_drop_path.
+        self.drop_prob = 0.0
+        self.droppable = [not isinstance(e, _NOT_DROPPED) for e in self.edges]
 
     def forward(self, states: list[torch.Tensor]) -> torch.Tensor:
         outs = [
             edge(*(states[i] for i in ids))
             for edge, ids in zip(self.edges, self.inputs, strict=True)
         ]
+        if self.training and self.drop_prob > 0:
+            outs = [
+                drop_path(out, self.drop_prob) if droppable else out
+                for out, droppable in zip(outs, self.droppable, strict=True)
+            ]
         total = outs[0]
         for out in outs[1:]:
             total = total + out

@@ -49,6 +49,12 @@ class Model(nn.Module):
             s0, s1 = s1, cell(s0, s1)
         return self.head(s1.mean(dim=(2, 3)))  # (B, num_classes)
 
+    def set_drop_path(self, p: float) -> None:
+        """Drop-path probability of every cell edge from now on (training mode only)."""
+        for cell in self.cells:
+            for node in cell.nodes:
+                node.drop_prob = p
+
     def arch_parameters(self) -> list[nn.Parameter]:
         """The architecture weights (alpha) of every Petridish and mixed edge."""
         return [m.alpha for m in self.modules() if isinstance(m, PetridishOp | MixedOp)]

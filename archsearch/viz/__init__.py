@@ -13,16 +13,19 @@ from pathlib import Path
 from archsearch.viz.compare import plot_comparison
 from archsearch.viz.frontier import plot_frontier
 from archsearch.viz.pool import plot_pool, plot_seed_stats
-from archsearch.viz.records import TrialPoint
+from archsearch.viz.records import RetrainPoint, TrialPoint
+from archsearch.viz.retrain import plot_retrain
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "RetrainPoint",
     "TrialPoint",
     "plot_all",
     "plot_comparison",
     "plot_frontier",
     "plot_pool",
+    "plot_retrain",
     "plot_seed_stats",
 ]
 

@@ -24,6 +24,7 @@ SEED_COLOR = "tab:blue"
 GROWN_COLOR = "tab:orange"
 HULL_COLOR = "black"
 BAND_COLOR = "tab:green"
+TEST_COLOR = "tab:red"
 
 
 def new_figure(width: float = 9.0, height: float = 6.0) -> Figure:

@@ -17,6 +17,7 @@ from archsearch.viz.canvas import (
     GROWN_COLOR,
     HULL_COLOR,
     SEED_COLOR,
+    TEST_COLOR,
     log_axis,
     new_figure,
     placeholder,
@@ -127,13 +128,24 @@ def plot_frontier(
     ax.scatter(
         *xy[hull_ids].T, s=size * 2.2, fc="none", ec=HULL_COLOR, lw=1.1, label="on hull", zorder=4
     )
+    # Test error of the hull points only: the hull is chosen on validation error, and this is
+    # the honest number for the models it chose; for every point it would double the cloud.
+    tested = np.array(
+        [(pts[i].madd, pts[i].test_error) for i in hull_ids if pts[i].test_error is not None],
+        dtype=np.float64,
+    ).reshape(-1, 2)
+    if len(tested):
+        ax.scatter(
+            *tested.T, s=size * 1.2, marker="x", c=TEST_COLOR, lw=1.2, label="test error (hull)"
+        )
     log_axis(ax, "x", xy[:, 0])
     ax.set_xlabel("MAdd (multiply-adds per sample, log scale)")
-    ax.set_ylabel("validation error (1 - top-1)")
+    ax.set_ylabel("validation error (1 - top-1)" + ("; x: test error" if len(tested) else ""))
     ax.grid(True, which="both", alpha=0.25)
     # Room under the hull for its labels (nothing else is drawn there), but not below an
     # error of 0, which no model reaches.
-    low, high = xy[:, 1].min(), xy[:, 1].max()
+    ys = np.concatenate([xy[:, 1], tested[:, 1]])
+    low, high = ys.min(), ys.max()
     span = max(high - low, 0.02 * max(abs(high), 1e-3))
     ax.set_ylim(max(low - 0.15 * span, min(low, 0.0)), high + 0.08 * span)
     ax.set_xlim(xy[:, 0].min() / 2.0, xy[:, 0].max() * 1.4)
@@ -144,7 +156,8 @@ def plot_frontier(
     ax.legend(loc="upper right", fontsize=8, framealpha=0.9)
     labels = [(pts[i].madd, pts[i].error, f"#{pts[i].job_id} {pts[i].label}") for i in hull_ids]
     # Markers as one-point polylines, so no label is written over a model or the hull.
-    skipped = place_labels(fig, ax, labels, BELOW_LEFT, avoid=[curve, *xy[:, None, :]])
+    avoid = [curve, *xy[:, None, :], *tested[:, None, :]]
+    skipped = place_labels(fig, ax, labels, BELOW_LEFT, avoid=avoid)
     if skipped:
         logger.debug("frontier: %d hull labels left out for lack of room", skipped)
     return save_atomic(fig, path)

@@ -26,6 +26,7 @@ class TrialPoint:
     label: str  # macro shape, e.g. "c5r1n3" = 5 cells, 1 reduction, 3 nodes
     finished_s: float  # seconds from the run's start to the end of this job
     parent_id: int | None = None  # the model this one was grown from (lineage)
+    test_error: float | None = None  # 1 - top-1 on the test split (None without one)
 
     def __post_init__(self) -> None:
         if self.stage not in STAGES:
@@ -50,7 +51,22 @@ class TrialPoint:
             label=str(d["label"]),
             finished_s=float(d["finished_s"]),
             parent_id=None if parent is None else int(parent),
+            test_error=None if d.get("test_error") is None else float(d["test_error"]),
         )
+
+
+@dataclass(frozen=True)
+class RetrainPoint:
+    """A retrained model beside the numbers its search-time training gave."""
+
+    job_id: int  # the RETRAIN job
+    of_job: int  # the search-time job it retrained
+    label: str
+    madd: float
+    search_error: float  # validation error at search time
+    search_test_error: float | None
+    error: float  # validation error after the retrain
+    test_error: float | None
 
 
 def plottable(points: list[TrialPoint]) -> list[TrialPoint]:

@@ -72,3 +72,23 @@ def test_missing_file_and_bad_yaml(tmp_path):
         load_config(tmp_path / "nope.yaml")
     with pytest.raises(ConfigError, match="not valid YAML"):
         load_config(write(tmp_path, "train: [unclosed\n"))
+
+
+def test_retrain_section_overrides_train_for_retrain_jobs_only():
+    config = load_config(
+        "confs/petridish_cifar10.yaml", ["retrain.epochs=7", "retrain.train.cutout=8"]
+    )
+    conf = config.retrain_train()
+    assert (conf.epochs, conf.cutout, conf.drop_path, conf.aux_weight) == (7, 8, 0.2, 0.4)
+    assert (config.train.drop_path, config.train.aux_weight) == (0.0, 0.0)
+    assert config.train.crop_padding == 4 and config.train.hflip and config.train.cutout == 16
+
+
+def test_recipe_is_off_by_default_and_retrain_keys_are_checked():
+    train = load_config("confs/petridish.yaml").train
+    assert (train.crop_padding, train.hflip, train.cutout, train.drop_path) == (0, False, 0, 0)
+    assert (train.aux_weight, train.precision, train.channels_last) == (0, "fp32", False)
+    with pytest.raises(ConfigError, match="retrain.train: unknown key 'cutot'"):
+        load_config(None, ["retrain.train={cutot: 16}"])
+    with pytest.raises(ConfigError, match="retrain.epochs, not retrain.train.epochs"):
+        load_config(None, ["retrain.train={epochs: 5}"])

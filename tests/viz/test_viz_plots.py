@@ -109,3 +109,21 @@ def test_trial_point_round_trips_and_checks_its_stage():
 def test_hull_curve_of_one_point_is_finite(madd):
     xs, ys = hull_curve(np.array([(madd, 0.2)]), right=madd)
     assert np.isfinite(ys).all() and xs[0] == madd
+
+
+def test_frontier_marks_the_hull_test_errors_and_retrain_plots(tmp_path, realistic):
+    from dataclasses import replace
+
+    from archsearch.viz import RetrainPoint, plot_retrain
+
+    tested = [replace(p, test_error=p.error + 0.01) for p in realistic]
+    assert TrialPoint.from_dict(json.loads(json.dumps(tested[0].to_dict()))) == tested[0]
+    assert_png(plot_frontier(tested, tmp_path / "frontier.png", eps=0.025))
+    points = [
+        RetrainPoint(10 + i, p.job_id, p.label, p.madd, p.error, p.error + 0.01, p.error / 2, t)
+        for i, (p, t) in enumerate(zip(realistic[:3], [0.05, 0.04, 0.03], strict=True))
+    ]
+    assert_png(plot_retrain(points, tmp_path / "retrain.png"))
+    untested = [replace(p, test_error=None, search_test_error=None) for p in points]
+    assert_png(plot_retrain(untested, tmp_path / "retrain_val.png"))
+    assert_png(plot_retrain([], tmp_path / "none.png"))
