@@ -104,7 +104,7 @@
         View.card("error", fmt.err(job.error_rate), m.val_top1 !== undefined ? `val top-1 ${fmt.num(m.val_top1)}` : ""),
         View.card("MAdd", fmt.madd(job.madd), job.madd ? fmt.int(job.madd) : ""),
         View.card("params", fmt.int(job.params)),
-        View.card("train time", m.train_time_s !== undefined ? fmt.duration(m.train_time_s) : "–", `${job.train_conf.epochs ?? "?"} epochs · ${job.attempts} attempt(s)`),
+        View.card("train time", m.train_time_s === undefined ? "–" : m.train_time_s < 60 ? `${m.train_time_s.toFixed(1)} s` : fmt.duration(m.train_time_s), `${job.train_conf.epochs ?? "?"} epochs · ${job.attempts} attempt(s)`),
         View.card("parent", job.parent_id ?? "–", job.meta.search_job ? `via search job ${job.meta.search_job}` : ""),
         View.card("finished", job.finished_at ? new Date(job.finished_at * 1000).toLocaleTimeString() : "–", `submitted ${new Date(job.submitted_at * 1000).toLocaleTimeString()}`)),
       el("p", {},
