@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from archsearch.space.desc import ModelDesc, macro_label
+from archsearch.space.desc import ModelDesc
 from archsearch.store import StoreReader
+from archsearch.view.frontier import shape_label
 
 LINEAGE_MAX = 10_000  # ids are unique, so a cycle is impossible; this bounds a corrupt store
 
@@ -20,7 +21,7 @@ def last_line(text: str | None) -> str | None:
 def jobs_doc(store: StoreReader) -> list[dict[str, Any]]:
     """Every job's row (as ``archsearch export``), its model's label and its failure's last
     line; the page sorts and filters them."""
-    labels = {s["job_id"]: macro_label(s["macro"], s["n_cells"] or 0) for s in store.job_shapes()}
+    labels = {s["job_id"]: shape_label(s["macro"], s["n_cells"]) for s in store.job_shapes()}
     return [
         {**row, "label": labels.get(row["job_id"]), "error": last_line(row["error"])}
         for row in store.jobs()

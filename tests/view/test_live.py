@@ -14,6 +14,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from archsearch.store import ReadOnlyStore
 from tests.view.conftest import REPO, SMOKE, get_json, post_json
 
@@ -40,6 +42,7 @@ def read_stream(url: str, seen: list[tuple[float, dict]], stop: threading.Event)
                 seen.append((time.time(), json.loads(line[6:])))
 
 
+@pytest.mark.slow  # a search in a subprocess (~20 s)
 def test_view_follows_and_controls_a_search_in_another_process(tmp_path, serve):
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     log = tmp_path / "search.log"  # a file, not a pipe: a full pipe would block the driver
