@@ -62,7 +62,6 @@ def make_store(run_dir: Path, jobs: int, seed: int = 0) -> None:
                 model_desc=desc,
                 train_conf={"epochs": 3},
                 data_conf={"name": "digits"},
-                weights_out="",
                 parent_id=parent,
             )
             store.record_submitted(spec)
