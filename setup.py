@@ -19,7 +19,11 @@ setup(
         "Pillow",  # image_folder decoding (also a dependency of matplotlib)
         "scikit-learn",
         "tqdm",
+        "aiohttp",  # the web view's server (also a dependency of ray[default])
+        "plotly",  # the web view's plots: its bundled plotly.min.js is served, no CDN
     ],
-    extras_require={"dev": ["pytest", "pytest-timeout", "hypothesis", "ruff"]},
+    package_data={"archsearch.view": ["static/*"]},
+    # selenium drives Debian's chromium + chromedriver in the web view's browser test
+    extras_require={"dev": ["pytest", "pytest-timeout", "hypothesis", "ruff", "selenium"]},
     entry_points={"console_scripts": ["archsearch = archsearch.cli:main"]},
 )

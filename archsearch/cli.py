@@ -1,6 +1,6 @@
-"""The `archsearch` command: search, inspect and retrain from the shell.
+"""The `archsearch` command: search, inspect, view and retrain from the shell.
 
-Commands: run, resume, status, plot, train, retrain, update, kill, list, export, compare.
+Commands: run, resume, status, plot, train, retrain, update, kill, list, export, compare, view.
 
 Errors the user can fix (config, data, names) print one line and exit 2; Ctrl-C or SIGTERM
 (`ray job stop`, a preemption) leaves a run that `archsearch resume` continues, and exits 130.
@@ -33,7 +33,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         overrides.append(f"out_dir={args.out}")
     if args.name:
         overrides.append(f"name={args.name}")
-    return _search(Experiment(load_config(args.config, overrides)))
+    exp = Experiment(load_config(args.config, overrides))
+    _start_view(exp.run_dir, args.view)
+    return _search(exp)
 
 
 def cmd_resume(args: argparse.Namespace) -> int:
@@ -173,6 +175,25 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_view(args: argparse.Namespace) -> int:
+    from archsearch.view import ViewServer
+
+    run_dirs = [_run_dir(d) for d in args.run_dirs]
+    server = ViewServer(run_dirs, host=args.host, port=args.port, read_only=args.read_only)
+    print(f"archsearch view: {server.start()}  (Ctrl-C stops it)", flush=True)
+    server.serve_forever()
+    return 0
+
+
+def _start_view(run_dir: Path, port: int | None) -> None:
+    """`run --view [PORT]`: serve the run's web view from this process while it searches."""
+    if port is None:
+        return
+    from archsearch.view import ViewServer
+
+    print(f"web view: {ViewServer([run_dir], port=port).start()}", file=sys.stderr)
+
+
 def _run_dir(path: str) -> Path:
     return find_run_dir(path)
 
@@ -194,6 +215,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("config")
     p.add_argument("--out", help="parent folder of run directories (default: runs)")
     p.add_argument("--name", help="run name (default: the config's name)")
+    p.add_argument(
+        "--view",
+        nargs="?",
+        type=int,
+        const=8080,
+        metavar="PORT",
+        help="serve the live web view on 127.0.0.1 while it runs (default port 8080)",
+    )
     overrides(p)
     p.set_defaults(func=cmd_run)
 
@@ -253,6 +282,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--madd", type=float, action="append", help="MAdd level for error-at-MAdd")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("view", help="the live web view of one run, or several overlaid")
+    p.add_argument("run_dirs", nargs="+", metavar="run_dir")
+    p.add_argument("--port", type=int, default=8080, help="0: any free port (default 8080)")
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to bind (default 127.0.0.1; any other needs the printed token)",
+    )
+    p.add_argument("--read-only", action="store_true", help="no controls (update, kill, stop)")
+    p.set_defaults(func=cmd_view)
     return parser
 
 

@@ -42,6 +42,15 @@ def compare_runs(
     """Per run: normalised hypervolume, best error, error of its hull at each MAdd level
     (None left of its cheapest model); and the comparison plot at ``plot_path``."""
     runs = {str(d): load_points(d) for d in run_dirs}
+    rows = comparison_rows(runs, madd_levels)
+    plot_comparison(runs, plot_path)
+    return rows
+
+
+def comparison_rows(
+    runs: dict[str, list[TrialPoint]], madd_levels: list[float] | None = None
+) -> list[dict[str, Any]]:
+    """``compare_runs``'s numbers from the runs' points (by run name), without the plot."""
     every = [p for points in runs.values() for p in points]
     if not every:
         raise NothingTrainedError(
@@ -68,7 +77,6 @@ def compare_runs(
                 },
             }
         )
-    plot_comparison(runs, plot_path)
     return rows
 
 

@@ -36,6 +36,7 @@ from archsearch.strategy.base import Strategy
 
 if TYPE_CHECKING:
     from archsearch.data import DataSplits
+    from archsearch.view import ViewServer
 
 log = logging.getLogger(__name__)
 
@@ -306,6 +307,25 @@ class Experiment:
     def kill(self, job_id: int) -> None:
         """Cancel one running job of a running search; it is recorded FAILED."""
         self.store.post_control("kill", {"job_id": int(job_id)})
+
+    def view(
+        self,
+        port: int = 8080,
+        non_blocking: bool = False,
+        host: str = "127.0.0.1",
+        read_only: bool = False,
+    ) -> ViewServer | None:
+        """Serve this run's web view (as NNI's ``Experiment.view``): blocks until Ctrl-C, or
+        with ``non_blocking`` returns the started server (``.url``, ``.stop()``)."""
+        from archsearch.view import ViewServer
+
+        server = ViewServer([self.run_dir], host=host, port=port, read_only=read_only)
+        # A warning so it shows without any logging set up: the URL carries the token.
+        log.warning("web view: %s", server.start())
+        if non_blocking:
+            return server
+        server.serve_forever()
+        return None
 
     def write_outputs(self) -> None:
         """hull.json, best/<k>/ and the plots again, from the store."""

@@ -8,7 +8,7 @@ from typing import Any
 
 from archsearch.experiment.hull_file import POINT_KEYS, read_hull_json
 from archsearch.experiment.progress import format_duration
-from archsearch.store import ExperimentStore, StoreError
+from archsearch.store import ExperimentStore, StoreError, StoreReader
 from archsearch.store.lease import holder_gone
 
 # A run whose store says RUNNING but whose driver process is gone: killed (SIGKILL, OOM, a
@@ -19,16 +19,23 @@ UNREADABLE = "UNREADABLE"  # `list`: a run whose store or hull.json is damaged (
 log = logging.getLogger(__name__)
 
 
-def run_status(run_dir: Path) -> dict[str, Any]:
-    store = ExperimentStore(run_dir / "experiment.db", create=False)
-    hull_doc = read_hull_json(run_dir)
-    hull = hull_doc["hull"] if hull_doc else []
+def run_state(store: StoreReader) -> tuple[str, str | None, str | None]:
+    """(status, stop reason, driver) of a run; DRIVER_GONE when it says RUNNING but its
+    driver's lease is gone."""
     status, stop_reason = store.get_meta("status") or "EMPTY", store.get_meta("stop_reason")
     lease = store.lease()
     driver = lease["holder"] if lease else None
     if status == "RUNNING" and (lease is None or holder_gone(driver, lease["heartbeat_at"])):
         status = DRIVER_GONE
         stop_reason = f"driver {driver or '?'} is gone; `archsearch resume` continues"
+    return status, stop_reason, driver
+
+
+def run_status(run_dir: Path) -> dict[str, Any]:
+    store = ExperimentStore(run_dir / "experiment.db", create=False)
+    hull_doc = read_hull_json(run_dir)
+    hull = hull_doc["hull"] if hull_doc else []
+    status, stop_reason, driver = run_state(store)
     return {
         "run_dir": str(run_dir),
         "status": status,

@@ -173,10 +173,14 @@ class ModelDesc:
 
     def label(self) -> str:
         """Short human label for plots and tables, e.g. ``c5r1n3``."""
-        m = self.macro
-        return f"c{m.get('cells', len(self.cells))}r{m.get('reductions', 0)}n{m.get('nodes', 0)}"
+        return macro_label(self.macro, len(self.cells))
 
 
+def macro_label(macro: dict[str, int], n_cells: int) -> str:
+    """``ModelDesc.label`` from the macro and the cell count alone (readers of the store's JSON
+    columns label thousands of models without decoding a description)."""
+    m = macro
+    return f"c{m.get('cells', n_cells)}r{m.get('reductions', 0)}n{m.get('nodes', 0)}"
 def _fields(
     d: Any, where: str, required: tuple[str, ...] = (), optional: tuple[str, ...] = ()
 ) -> dict[str, Any]:

@@ -1,7 +1,9 @@
-"""Read-only queries of ``experiment.db``: what ``status``, ``export`` and the plots need.
+"""Read-only queries of ``experiment.db``: what ``status``, ``export``, the plots and the web
+view need.
 
 ``StoreReader`` is the query half of ``ExperimentStore`` (which inherits it), split off so
 each module holds one idea: here typed answers, there the one-transaction-per-event writes.
+``ReadOnlyStore`` is a reader alone, for processes that must never take the write lock.
 """
 
 from __future__ import annotations
@@ -10,9 +12,12 @@ import json
 import sqlite3
 from dataclasses import dataclass
 from enum import Enum
+from pathlib import Path
 from typing import Any
 
+from archsearch.errors import StoreError
 from archsearch.jobs.spec import JobResult, JobSpec
+from archsearch.store.schema import SCHEMA_VERSION
 
 _JOB_COLUMNS = (
     "job_id, stage, status, parent_id, madd, params, val_top1, error_rate, "
@@ -115,3 +120,102 @@ class StoreReader:
             "SELECT id, at, kind, payload_json FROM control WHERE applied_at IS NULL ORDER BY id"
         )
         return [Control(r[0], r[1], r[2], json.loads(r[3])) for r in rows]
+
+    # --- for the web view: cheap enough to answer on every change of a 10^4-job store ------
+    def data_version(self) -> int:
+        """Changes whenever another connection commits (SQLite's ``PRAGMA data_version``): a
+        reader polls it to learn, for nothing, that the driver wrote something."""
+        return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+
+    def job(self, job_id: int) -> dict[str, Any] | None:
+        """One job: its ``jobs()`` columns plus ``spec`` and ``result`` (None until finished)."""
+        row = self._conn.execute(
+            f"SELECT {_JOB_COLUMNS}, spec_json, result_json FROM jobs WHERE job_id = ?", (job_id,)
+        ).fetchone()
+        if row is None:
+            return None
+        job = {k: v for k, v in dict(row).items() if not k.endswith("_json")}
+        job["spec"] = JobSpec.from_json(row["spec_json"])
+        job["result"] = JobResult.from_json(row["result_json"]) if row["result_json"] else None
+        return job
+
+    def trained_rows(self, stages: tuple[str, ...]) -> list[sqlite3.Row]:
+        """Succeeded jobs of ``stages`` with a MAdd and an error, by id: the frontier's points.
+        Columns ``job_id, stage, parent_id, madd, params, error_rate, finished_at`` and the
+        model's shape: ``macro`` (JSON text) and ``n_cells`` (only where ``macro`` has no
+        ``cells``). SQLite's JSON functions pull the shape out in C, so no job record is
+        decoded in Python (10^4 rows in tens of milliseconds)."""
+        marks = ", ".join("?" * len(stages))
+        return self._shape_rows(
+            "job_id, stage, parent_id, madd, params, error_rate, finished_at",
+            f"status = 'succeeded' AND stage IN ({marks}) "
+            "AND madd IS NOT NULL AND error_rate IS NOT NULL",
+            stages,
+        )
+
+    def job_shapes(self) -> list[sqlite3.Row]:
+        """``job_id``, ``macro`` and ``n_cells`` (as ``trained_rows``) of every job's model:
+        the trained one where there is a result, else the one submitted."""
+        return self._shape_rows("job_id", "1", ())
+
+    def _shape_rows(self, columns: str, where: str, args: tuple[Any, ...]) -> list[sqlite3.Row]:
+        # The cell count is parsed out only when the macro lacks it: each JSON function call
+        # parses its document again, and the result JSON is most of a row's bytes.
+        return self._conn.execute(
+            f"SELECT {columns}, macro, CASE WHEN json_extract(macro, '$.cells') IS NULL THEN "
+            "COALESCE(json_array_length(result_json, '$.model_desc.cells'), "
+            "json_array_length(spec_json, '$.model_desc.cells')) END AS n_cells "
+            f"FROM (SELECT *, COALESCE(json_extract(result_json, '$.model_desc.macro'), "
+            "json_extract(spec_json, '$.model_desc.macro')) AS macro "
+            f"FROM jobs WHERE {where}) ORDER BY job_id",
+            args,
+        ).fetchall()
+
+    def usage(self) -> dict[str, float]:
+        """What the budgets count: jobs and epochs submitted, training seconds of results."""
+        row = self._conn.execute(
+            "SELECT COUNT(*), COALESCE(SUM(json_extract(spec_json, '$.train_conf.epochs')), 0), "
+            "COALESCE(SUM(json_extract(result_json, '$.metrics.train_time_s')), 0) FROM jobs"
+        ).fetchone()
+        return {"jobs": row[0], "epochs": row[1], "train_time_s": float(row[2])}
+
+    def hull_history(self) -> list[dict[str, Any]]:
+        """Every hull snapshot, oldest first: ``{version, at, points}``."""
+        rows = self._conn.execute("SELECT version, at, points_json FROM hull ORDER BY version")
+        return [{"version": r[0], "at": r[1], "points": json.loads(r[2])} for r in rows]
+
+    def events_of(self, *kinds: str) -> list[dict[str, Any]]:
+        """The events of the given kinds, oldest first (payload decoded)."""
+        rows = self._conn.execute(
+            "SELECT id, at, kind, job_id, payload_json FROM events "
+            f"WHERE kind IN ({', '.join('?' * len(kinds))}) ORDER BY id",
+            kinds,
+        )
+        return [{**dict(r), "payload": json.loads(r["payload_json"] or "null")} for r in rows]
+
+    def last_event_at(self, kind: str) -> float | None:
+        row = self._conn.execute("SELECT MAX(at) FROM events WHERE kind = ?", (kind,)).fetchone()
+        return row[0]
+
+
+class ReadOnlyStore(StoreReader):
+    """A connection that can only read (SQLite ``mode=ro``): WAL lets it read while the driver
+    writes, and it can never hold the write lock the driver waits on. Use it from one thread."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        if not self.path.is_file():
+            raise StoreError(f"no experiment store at {self.path} (is this a run directory?)")
+        uri = f"{self.path.resolve().as_uri()}?mode=ro"
+        self._conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=10.0)
+        self._conn.row_factory = sqlite3.Row
+        version = self.get_meta("schema_version")
+        if version != str(SCHEMA_VERSION):
+            self._conn.close()
+            raise StoreError(
+                f"{self.path} has schema version {version}; this archsearch reads "
+                f"version {SCHEMA_VERSION}"
+            )
+
+    def close(self) -> None:
+        self._conn.close()
