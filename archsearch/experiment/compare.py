@@ -54,7 +54,7 @@ def comparison_rows(
     every = [p for points in runs.values() for p in points]
     if not every:
         raise NothingTrainedError(
-            f"nothing to compare: no run of {', '.join(map(str, run_dirs))} has a trained model yet"
+            f"nothing to compare: no run of {', '.join(runs)} has a trained model yet"
         )
     madds = np.array([p.madd for p in every])
     errors = np.array([p.error for p in every])

@@ -181,6 +181,8 @@ def macro_label(macro: dict[str, int], n_cells: int) -> str:
     columns label thousands of models without decoding a description)."""
     m = macro
     return f"c{m.get('cells', n_cells)}r{m.get('reductions', 0)}n{m.get('nodes', 0)}"
+
+
 def _fields(
     d: Any, where: str, required: tuple[str, ...] = (), optional: tuple[str, ...] = ()
 ) -> dict[str, Any]:
