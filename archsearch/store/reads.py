@@ -141,13 +141,15 @@ class StoreReader:
 
     def trained_rows(self, stages: tuple[str, ...]) -> list[sqlite3.Row]:
         """Succeeded jobs of ``stages`` with a MAdd and an error, by id: the frontier's points.
-        Columns ``job_id, stage, parent_id, madd, params, error_rate, finished_at`` and the
+        Columns ``job_id, stage, parent_id, madd, params, error_rate, finished_at, test_error``
+        (1 - test top-1; NULL without a test split) and the
         model's shape: ``macro`` (JSON text) and ``n_cells`` (only where ``macro`` has no
         ``cells``). SQLite's JSON functions pull the shape out in C, so no job record is
         decoded in Python (10^4 rows in tens of milliseconds)."""
         marks = ", ".join("?" * len(stages))
         return self._shape_rows(
-            "job_id, stage, parent_id, madd, params, error_rate, finished_at",
+            "job_id, stage, parent_id, madd, params, error_rate, finished_at, "
+            "1.0 - json_extract(result_json, '$.metrics.test_top1') AS test_error",
             f"status = 'succeeded' AND stage IN ({marks}) "
             "AND madd IS NOT NULL AND error_rate IS NOT NULL",
             stages,

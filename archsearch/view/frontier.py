@@ -49,7 +49,7 @@ def trained_columns(store: StoreReader, start_time: float) -> dict[str, list[Any
     rows = store.trained_rows(tuple(s.value for s in TRAINED_STAGES))
     if not rows:
         return {field: [] for field in (*FIELDS, "seed")}
-    job_id, stage, parent_id, madd, params, error, finished, macro, n_cells = zip(
+    job_id, stage, parent_id, madd, params, error, finished, test_error, macro, n_cells = zip(
         *rows, strict=True
     )
     madds, errors = np.array(madd, dtype=float), np.array(error, dtype=float)
@@ -63,6 +63,7 @@ def trained_columns(store: StoreReader, start_time: float) -> dict[str, list[Any
         "label": [shape_label(macro[i], n_cells[i]) for i in keep],
         "finished_s": [(finished[i] or start_time) - start_time for i in keep],
         "parent_id": [parent_id[i] for i in keep],
+        "test_error": [test_error[i] for i in keep],
     }
     columns["seed"] = [s == SEED_STAGE for s in columns["stage"]]
     return columns

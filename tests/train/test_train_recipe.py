@@ -52,7 +52,8 @@ def test_the_model_ends_with_its_best_epoch_which_evaluates_to_the_reported_erro
 
 def test_test_split_is_evaluated_once_with_the_kept_weights(digits):
     conf = TrainConfig(epochs=2, batch_size=32, device="cpu")
-    assert train(small_cnn(), digits, conf).test_top1 is None
+    without_test = dataclasses.replace(digits, test=None)
+    assert train(small_cnn(), without_test, conf).test_top1 is None
     with_test = dataclasses.replace(digits, test=digits.val)
     model = small_cnn()
     metrics = train(model, with_test, conf)

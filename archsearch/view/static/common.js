@@ -101,7 +101,8 @@ const View = (() => {
 
   function hoverText(p, i) {
     return `<b>${p.label[i]}</b> · job ${p.job_id[i]} (${p.stage[i]})<br>` +
-      `MAdd ${fmt.madd(p.madd[i])} · params ${fmt.int(p.params[i])}<br>error ${fmt.err(p.error[i])}`;
+      `MAdd ${fmt.madd(p.madd[i])} · params ${fmt.int(p.params[i])}<br>error ${fmt.err(p.error[i])}` +
+      (p.test_error && p.test_error[i] != null ? ` · test ${fmt.err(p.test_error[i])}` : "");
   }
 
   // The header: brand, run picker, page links, the run's state and the live dot.
