@@ -23,14 +23,15 @@ from archsearch.engine.base import Engine
 from archsearch.errors import ArchsearchError, ConfigError
 from archsearch.experiment import interrupts
 from archsearch.experiment.driver import Driver
+from archsearch.experiment.driving import driving
 from archsearch.experiment.export import export_run
 from archsearch.experiment.history import JobHistory
 from archsearch.experiment.home import find_run_dir, resolve_out_dir
-from archsearch.experiment.live import LiveOutputs, write_outputs
+from archsearch.experiment.live import LiveOutputs, write_final_outputs, write_outputs
 from archsearch.experiment.status import run_status
 from archsearch.store import ExperimentStore
 from archsearch.store.files import write_text_atomic
-from archsearch.store.lease import Lease, check_free
+from archsearch.store.lease import check_free
 from archsearch.strategy import make_strategy
 from archsearch.strategy.base import Strategy
 
@@ -156,13 +157,8 @@ class Experiment:
         """Search until done; returns why it stopped. Ctrl-C or SIGTERM (KeyboardInterrupt)
         cancels the running jobs, records them interrupted, and propagates so the CLI exits
         130. One driver per run: raises ``RunLockedError`` while another one holds it."""
-        with interrupts.interrupting():
-            lease = Lease(self.run_dir / "experiment.db", on_lost=self._lease_lost)
-            lease.acquire()
-            try:
-                return self._run(progress)
-            finally:
-                lease.release()
+        with driving(self.run_dir, on_lost=self._lease_lost):
+            return self._run(progress)
 
     def _lease_lost(self, reason: str) -> None:
         if self._driver is not None:
@@ -230,10 +226,7 @@ class Experiment:
         """What every ending does: elapsed time, hull.json, best/, plots, the progress line."""
         if driver is not None:
             store.set_meta("elapsed_s", f"{driver.elapsed_s:.3f}")
-        try:
-            write_outputs(self.config, self.run_dir, history, self.start_time)
-        except Exception:  # never mask why the run ended; `archsearch plot` redraws
-            log.exception("could not write hull.json / best/ / plots")
+        write_final_outputs(self.config, self.run_dir, history, self.start_time)
         if live is not None and driver is not None:
             live.close(driver)
         if self.strategy is not None:

@@ -121,3 +121,21 @@ def write_outputs(config: Config, run_dir: Path, history: JobHistory, start_time
     hull = write_hull_json(run_dir, history, config.frontier_eps)
     export_best(run_dir, hull)
     draw_plots(run_dir, history, config.frontier_eps, start_time)
+
+
+def write_final_outputs(
+    config: Config, run_dir: Path, history: JobHistory, start_time: float
+) -> None:
+    """``write_outputs`` as a run ends: a failure is one warning line (the traceback goes to
+    log.txt) and never changes how the run ended; ``archsearch plot`` writes them later."""
+    try:
+        write_outputs(config, run_dir, history, start_time)
+    except Exception as e:
+        log.warning(
+            "could not write hull.json / best/ / plots (%s: %s); `archsearch plot %s` writes "
+            "them later",
+            type(e).__name__,
+            e,
+            run_dir,
+        )
+        log.info("the failure writing the outputs", exc_info=True)

@@ -20,14 +20,14 @@ from archsearch.config import BudgetConfig, Config, load_config
 from archsearch.errors import ConfigError
 from archsearch.experiment import interrupts
 from archsearch.experiment.driver import Driver
+from archsearch.experiment.driving import driving
 from archsearch.experiment.experiment import DEFAULT_JOB_FN, make_engine
 from archsearch.experiment.history import JobHistory
 from archsearch.experiment.home import find_run_dir
-from archsearch.experiment.live import write_outputs
+from archsearch.experiment.live import write_final_outputs
 from archsearch.experiment.outputs import hull_members
 from archsearch.jobs.spec import JobResult, JobSpec, Stage
 from archsearch.store import ExperimentStore
-from archsearch.store.lease import Lease
 from archsearch.strategy.retrain import Retrain
 
 log = logging.getLogger(__name__)
@@ -79,13 +79,8 @@ def retrain(
         for driver in drivers:
             driver.stop(reason)
 
-    with interrupts.interrupting():
-        lease = Lease(run_dir / "experiment.db", on_lost=lost)
-        lease.acquire()
-        try:
-            return _retrain(run_dir, config, top or config.retrain.top, job_fn, drivers)
-        finally:
-            lease.release()
+    with driving(run_dir, on_lost=lost):
+        return _retrain(run_dir, config, top or config.retrain.top, job_fn, drivers)
 
 
 def _retrain(run_dir: Path, config: Config, top: int, job_fn: str, drivers: list[Driver]) -> str:
@@ -119,8 +114,6 @@ def _retrain(run_dir: Path, config: Config, top: int, job_fn: str, drivers: list
         try:
             with interrupts.deferred():
                 start = float(store.get_meta("created_at") or 0.0)
-                write_outputs(config, run_dir, history, start)
-        except Exception:  # never mask why the retrain ended; `archsearch plot` redraws
-            log.exception("could not write hull.json / best/ / plots")
+                write_final_outputs(config, run_dir, history, start)
         finally:
             engine.shutdown()
