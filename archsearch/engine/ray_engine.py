@@ -33,6 +33,7 @@ The only module of archsearch that imports ``ray`` (besides the cluster entry po
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import os
@@ -344,17 +345,22 @@ class RayEngine(Engine):
                 if result.weights is not None:
                     self._weights.put(handle.job_id, handle.ref.weights)
             return result
-        except TaskCancelledError:
-            return JobResult.failed(handle.job_id, CANCELLED)
-        except _DEATHS as e:
-            return JobResult.failed(
-                handle.job_id,
-                f"worker died on each of {1 + self._res.max_retries} attempt(s) "
-                f"(resources.max_retries={self._res.max_retries}): "
-                f"{type(e).__name__}: {e}",
-            )
         except RayError as e:
-            return JobResult.failed(handle.job_id, f"{type(e).__name__}: {e}")
+            # The weights object of a task that died holds the same error: read it too, or Ray
+            # prints it as an "Unhandled error" on the terminal when its reference goes.
+            with contextlib.suppress(RayError):
+                ray.get(handle.ref.weights, timeout=CANCEL_RESEND_S)
+            return JobResult.failed(handle.job_id, self._why_failed(e))
+
+    def _why_failed(self, e: RayError) -> str:
+        if isinstance(e, TaskCancelledError):
+            return CANCELLED
+        if isinstance(e, _DEATHS):
+            return (
+                f"worker died on each of {1 + self._res.max_retries} attempt(s) "
+                f"(resources.max_retries={self._res.max_retries}): {type(e).__name__}: {e}"
+            )
+        return f"{type(e).__name__}: {e}"
 
     def cancel(self, handle: JobHandle) -> None:
         # force=True kills the worker process: a training loop never checks for cancellation.
