@@ -25,6 +25,7 @@ from pathlib import Path
 
 from archsearch.config import Config
 from archsearch.engine.base import Engine, JobHandle
+from archsearch.errors import WeightsError
 from archsearch.experiment import interrupts
 from archsearch.experiment.history import JobHistory
 from archsearch.experiment.listeners import Listeners
@@ -240,18 +241,26 @@ class Driver:
 
     def _ship_warm_start(self, spec: JobSpec) -> str | None:
         """Hand the engine the weights ``spec`` warm-starts from, unless it holds them; the
-        reason the job cannot run when they are gone."""
+        reason the job cannot run when they are gone or damaged (one line naming the file)."""
         parent = spec.warm_start_from
         if parent is None or self.engine.has_weights(parent):
             return None
         recorded = self.results.get(parent)
         if recorded is None or recorded.weights_path is None:  # a job function saving none
             return None
+        from archsearch.train.weights import weights_from_bytes  # torch: not for `status`
+
         path = self.run_dir / recorded.weights_path
+        source = f"{path} (weights of job {parent})"
         try:
-            self.engine.put_weights(parent, path.read_bytes())
+            data = path.read_bytes()
+            # Checked here, where the file is known: a worker could only say "weights of job N".
+            weights_from_bytes(data, source)
         except OSError as e:
-            return f"WeightsError: {path} (weights of job {parent}): {e.strerror or e}"
+            return f"WeightsError: {source}: {e.strerror or e}"
+        except WeightsError as e:
+            return f"WeightsError: {e}"
+        self.engine.put_weights(parent, data)
         return None
 
     def _save_weights(self, result: JobResult) -> JobResult:
