@@ -108,14 +108,20 @@ class ExperimentStore(StoreReader):
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction: all of it lands, or none of it."""
+        """One write transaction: all of it lands, or none of it. A write SQLite refuses (a
+        full disk, an I/O error) is a ``StoreError`` naming the file, the store as it was."""
         self._conn.execute("BEGIN IMMEDIATE")
         try:
             yield self._conn
-        except BaseException:
-            self._conn.execute("ROLLBACK")
+            self._conn.execute("COMMIT")
+        except BaseException as e:
+            # SQLite has rolled back by itself after some errors (SQLITE_FULL, SQLITE_IOERR):
+            # a ROLLBACK then fails with "no transaction is active", hiding the real error.
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+            if isinstance(e, sqlite3.OperationalError):
+                raise StoreError(f"{self.path}: cannot write the experiment store ({e})") from e
             raise
-        self._conn.execute("COMMIT")
 
     def close(self) -> None:
         self._conn.close()

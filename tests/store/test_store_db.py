@@ -245,3 +245,22 @@ def test_file_is_wal_and_queryable_with_plain_sqlite(store, make_spec):
     with sqlite3.connect(store.path) as c:
         assert c.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert c.execute("SELECT job_id, val_top1 FROM jobs").fetchall() == [(1, 0.75)]
+
+
+def test_full_store_is_one_store_error_naming_the_file_and_keeps_what_was_committed(
+    store, make_spec
+):
+    """SQLite rolls a transaction back by itself on SQLITE_FULL; the store's own ROLLBACK must
+    not then fail and hide it (it did: "cannot rollback - no transaction is active")."""
+    pages = store._conn.execute("PRAGMA page_count").fetchone()[0]
+    store._conn.execute(f"PRAGMA max_page_count = {pages + 2}")  # a disk with 8 KiB left
+    recorded = []
+    with pytest.raises(StoreError, match="database or disk is full") as raised:
+        for _ in range(100):
+            spec = make_spec(store.next_job_id())
+            store.record_submitted(spec, strategy_state={"big": "x" * 3000})
+            recorded.append(spec.job_id)
+    assert str(store.path) in str(raised.value)
+    assert recorded and [j["job_id"] for j in store.jobs()] == recorded  # nothing half-written
+    store.set_meta("status", "FAILED")  # the connection still works for what fits
+    assert store.get_meta("status") == "FAILED"
