@@ -1,5 +1,12 @@
 """Experiments: a run directory, its store, an engine, a strategy, and the driver loop."""
 
-from archsearch.experiment.experiment import Experiment
+
+def __getattr__(name: str):  # lazy: the CLI imports ``interrupts`` before plots and torch
+    if name == "Experiment":
+        from archsearch.experiment.experiment import Experiment
+
+        return Experiment
+    raise AttributeError(f"module 'archsearch.experiment' has no attribute {name!r}")
+
 
 __all__ = ["Experiment"]
