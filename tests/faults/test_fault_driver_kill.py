@@ -43,6 +43,18 @@ def held_by(db, pid: int) -> bool:
     return bool(holder) and holder.endswith(f":{pid}")
 
 
+def in_flight_of(db, pid: int) -> int:
+    """Jobs the driver ``pid`` had submitted (or resubmitted) and not finished when it died."""
+    rows = query(
+        db,
+        "SELECT COUNT(DISTINCT job_id) FROM events WHERE kind = 'submitted' AND id > "
+        "(SELECT id FROM events WHERE kind = 'lease' AND payload_json LIKE ?) AND job_id IN "
+        "(SELECT job_id FROM jobs WHERE result_json IS NULL)",
+        (f'%:{pid}"%',),
+    )
+    return rows[0][0] if rows else 0
+
+
 def submitted_since_lease(db) -> bool:
     """The driver holding the run has submitted a job: it is in its loop."""
     rows = query(
@@ -80,8 +92,7 @@ def test_sigkill_at_random_moments_loses_nothing_and_reruns_nothing(cli, tmp_pat
         now = committed(db)
         assert {j: now.get(j) for j in kept} == kept, "a committed result was lost or rewritten"
         kept.update(now)
-        running = [j for j, row in jobs(db).items() if row["status"] == "submitted"]
-        landed.append((phase, len(now), len(running)))
+        landed.append((phase, len(now), in_flight_of(db, driver.pid)))
         if kill == 0:
             status = subprocess.run(
                 [str(ARCHSEARCH), "status", str(run_dir)], capture_output=True, text=True
@@ -100,8 +111,9 @@ def test_sigkill_at_random_moments_loses_nothing_and_reruns_nothing(cli, tmp_pat
     hull = check_hull(run_dir)
     resubmitted = sum(r["attempts"] - 1 for r in rows.values())
     print(
-        f"\nFAULTS driver-sigkill seed={seed}: {KILLS} kills, (phase, results, running) at "
-        f"each: {landed}; {sum(1 for *_, r in landed if r)} with jobs running; lost 0; "
+        f"\nFAULTS driver-sigkill seed={seed}: {KILLS} kills, (phase, results committed, jobs "
+        f"in flight) at each: {landed}; {sum(1 for *_, r in landed if r)} with jobs in flight; "
+        "lost 0; "
         "finished re-run "
         f"0; unfinished resubmitted {resubmitted}; {len(rows)}/{MAX_JOBS} succeeded; hull "
         f"{hull} = hull of the succeeded jobs"
