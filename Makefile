@@ -28,6 +28,7 @@ lint: install
 bench: install
 	$(PY) bench/trainer_overhead.py
 	$(PY) bench/scheduler.py
+	$(PY) bench/data_shipping.py
 	$(PY) bench/view_frontier.py
 
 clean:

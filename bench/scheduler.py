@@ -1,20 +1,28 @@
 """How well the driver keeps a cluster busy: 200 sleep jobs of 0.5 s through the Petridish loop.
 
-    .venv/bin/python bench/scheduler.py [--jobs 200] [--sleep 0.5] [--gpus 4]
+    .venv/bin/python bench/scheduler.py [--jobs 200] [--sleep 0.5] [--gpus 4] [--reuse-workers]
+                                        [--import-torch] [--no-data]
 
 Ray gets fake GPU slots (``ray.init(num_gpus=4)``); each job sleeps instead of training and
-returns a plausible result, so the real driver, store, strategy and hull run unchanged. Reports
+returns a plausible result, so the real driver, store, strategy and hull run unchanged. The data
+set (digits, the default) is loaded and shipped as a search ships it: ``ray.put`` once, fetched
+by each worker on its first job (``--no-data``: nothing shipped, to compare). Reports
 wall time / ideal wall time (ideal = jobs x sleep / slots; target <= 1.10) and driver CPU time
 per job (target < 5 ms), and two baselines on the same cluster in the same run:
 
   ray, all at once   every job submitted up front, then one ray.get: what Ray itself costs
                      (task dispatch, worker hand-over), the floor for any driver
   one per finished   archai's loop: keep ``slots`` in flight, submit one job per finished job
+
+``--import-torch``: every job (the baselines' too) imports torch first, as a training job does;
+a fresh worker (the default for GPU jobs) pays that import once. A shipped data set makes the
+driver's jobs import it too (the arrays are unpacked as tensors), the baselines' not.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -25,18 +33,23 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import ray
 
 from archsearch.config import load_config
+from archsearch.data import load_data
 from archsearch.engine.ray_engine import RayEngine
 from archsearch.experiment.driver import Driver
 from archsearch.experiment.history import JobHistory
 from archsearch.store import ExperimentStore
 from archsearch.strategy import make_strategy
-from bench.sleep_job import SLEEP_ENV, sleep_job
+from bench.sleep_job import IMPORT_TORCH_ENV, SLEEP_ENV, sleep_job
 
 
 @ray.remote(num_gpus=1, num_cpus=1, max_calls=0)  # max_calls=0: the worker stays for jobs
 def _ready() -> None:
     """Starts a worker process and imports what a job imports there: the benchmark measures
-    scheduling, not Ray's or Python's start-up (a one-off per worker, ~1 s on 2 cores)."""
+    scheduling, not Ray's or Python's start-up (a one-off per worker, ~1 s on 2 cores; torch,
+    which a real job imports to train and a shipped data set needs, ~2 s more)."""
+    import torch.utils.data  # noqa: F401
+
+    import archsearch.data
     import archsearch.engine.ray_engine  # noqa: F401
     import bench.sleep_job  # noqa: F401
 
@@ -44,6 +57,8 @@ def _ready() -> None:
 
 
 def _sleep(seconds: float) -> None:
+    if os.environ.get(IMPORT_TORCH_ENV):  # the baselines' jobs import what the driver's do
+        import torch  # noqa: F401
     time.sleep(seconds)
 
 
@@ -82,6 +97,16 @@ def main() -> None:
         action="store_true",
         help="resources.reuse_workers=true (default: a fresh worker per GPU job)",
     )
+    parser.add_argument(
+        "--import-torch",
+        action="store_true",
+        help="each job imports torch first, as a training job does (a fresh worker pays it)",
+    )
+    parser.add_argument(
+        "--no-data",
+        action="store_true",
+        help="ship no data set to the jobs (default: digits, as a search ships it)",
+    )
     args = parser.parse_args()
 
     ray.init(
@@ -90,7 +115,12 @@ def main() -> None:
         num_gpus=args.gpus,
         include_dashboard=False,
         log_to_driver=False,
-        runtime_env={"env_vars": {SLEEP_ENV: str(args.sleep)}},
+        runtime_env={
+            "env_vars": {
+                SLEEP_ENV: str(args.sleep),
+                IMPORT_TORCH_ENV: "1" if args.import_torch else "",
+            }
+        },
     )
     ray.get([_ready.remote() for _ in range(args.gpus)])
     config = load_config(
@@ -101,7 +131,6 @@ def main() -> None:
             "resources.cpus=1",
             "strategy.max_hull_points=100000",
             "strategy.max_madd=1e12",
-            "data.name=synthetic",
             "plot_every_s=1e9",
             f"resources.reuse_workers={'true' if args.reuse_workers else 'null'}",
         ],
@@ -110,7 +139,8 @@ def main() -> None:
         run_dir = Path(tmp)
         (run_dir / "weights").mkdir()
         store = ExperimentStore(run_dir / "experiment.db")
-        engine = RayEngine(sleep_job, config.resources)
+        data = None if args.no_data else load_data(config.data)
+        engine = RayEngine(sleep_job, config.resources, data=data)
         history = JobHistory()
         driver = Driver(config, store, engine, make_strategy(config, history), history, run_dir)
         cpu0, loop0, wall0 = time.process_time(), time.thread_time(), time.perf_counter()
@@ -126,7 +156,9 @@ def main() -> None:
     print(f"stop: {reason}")
     print(
         f"jobs={args.jobs} sleep={args.sleep}s slots={args.gpus} reuse_workers="
-        f"{args.reuse_workers}; wall / ideal ({ideal:.2f} s):"
+        f"{args.reuse_workers} data={'none' if args.no_data else config.data.name} "
+        f"import_torch={args.import_torch}; "
+        f"wall / ideal ({ideal:.2f} s):"
     )
     print(f"  archsearch driver   {wall:6.2f} s  {wall / ideal:.3f} (target <= 1.10)")
     print(f"  ray, all at once    {floor:6.2f} s  {floor / ideal:.3f}")
@@ -141,6 +173,8 @@ def main() -> None:
         f"command: .venv/bin/python bench/scheduler.py --jobs {args.jobs} "
         f"--sleep {args.sleep} --gpus {args.gpus}"
         + (" --reuse-workers" if args.reuse_workers else "")
+        + (" --no-data" if args.no_data else "")
+        + (" --import-torch" if args.import_torch else "")
     )
 
 

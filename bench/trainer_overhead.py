@@ -4,8 +4,9 @@
     .venv/bin/python bench/trainer_overhead.py --repeats 7 --epochs 3 --model cnn
 
 Every variant trains the same initial weights on the same data (digits), batch size, epochs,
-SGD + cosine schedule + gradient clipping, with one validation pass per epoch, so they do the
-same arithmetic; the bare tensor loop even ends with bit-identical weights (checked below).
+SGD + cosine schedule + gradient clipping, with one validation pass per epoch and one pass over
+the test split at the end, so they do the same arithmetic; the bare tensor loop even ends with
+bit-identical weights (checked below).
 Variants run in turns, in a rotating order, ``--repeats`` times; the medians are reported.
 
   bare            the loop anyone would write: on-device tensors, a shuffled index per epoch
@@ -33,7 +34,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch.utils.data import DataLoader
+from torch.utils.data import DataLoader, TensorDataset
 
 # Run from a checkout without `pip install -e .`: the package sits next to bench/.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -69,9 +70,9 @@ def build_model(kind: str, seed: int) -> tuple[nn.Module, str]:
     return model, "small CNN (2 conv + BN)"
 
 
-def evaluate_bare(model: nn.Module, data: DataSplits, batch_size: int) -> float:
+def evaluate_bare(model: nn.Module, split: TensorDataset, batch_size: int) -> float:
     model.eval()
-    x, y = data.val.tensors
+    x, y = split.tensors
     correct = 0
     with torch.no_grad():
         for i in range(0, len(y), batch_size):
@@ -115,7 +116,9 @@ def bare_loop(
             loss.backward()
             nn.utils.clip_grad_norm_(model.parameters(), conf.grad_clip)
             opt.step()
-        evaluate_bare(model, data, conf.eval_batch_size)
+        evaluate_bare(model, data.val, conf.eval_batch_size)
+    if data.test is not None:  # the trainer reports the test split once, at the end
+        evaluate_bare(model, data.test, conf.eval_batch_size)
 
 
 def main() -> None:
@@ -173,7 +176,8 @@ def main() -> None:
     )
     bare = statistics.median(rates["bare"])
     print(
-        f"model: {description}; data: digits ({len(data.train)} train, {len(data.val)} val); "
+        f"model: {description}; data: digits ({len(data.train)} train, {len(data.val)} val, "
+        f"{len(data.test) if data.test is not None else 0} test); "
         f"batch {conf.batch_size}, {conf.epochs} epochs, {args.repeats} repeats, "
         f"torch {torch.__version__}, {torch.get_num_threads()} threads"
     )
