@@ -28,6 +28,10 @@ from archsearch.strategy.base import Proposal, Strategy, StrategyContext
 
 log = logging.getLogger(__name__)
 
+# A parent whose growth failed this often is not drawn again: a damaged weights file or a grown
+# network that cannot train fails every time, and each draw would spend a worker slot on it.
+MAX_FAILED_GROWTHS = 2
+
 
 class Petridish(Strategy):
     name = "petridish"
@@ -43,6 +47,7 @@ class Petridish(Strategy):
         self.hull_size = 0
         self.post_train_todo: list[int] = []  # SEARCH jobs whose finalised model awaits training
         self.in_flight: dict[int, str] = {}  # job id -> stage
+        self.failed_growths: dict[int, int] = {}  # parent id -> its failed SEARCH jobs
         self.rng = np.random.default_rng(config.seed)
         # Content hashes of the networks trained or being trained (seeds and post-trains that
         # did not fail), rebuilt from the run's records when first needed, so not in the state.
@@ -145,7 +150,12 @@ class Petridish(Strategy):
         grown and cheap points; None while there is nothing to grow."""
         if not len(self.pool):
             return None
-        return self.pool.sample_parent(self.rng, max_madd=self.conf.max_madd, busy=growing)
+        return self.pool.sample_parent(
+            self.rng, max_madd=self.conf.max_madd, busy=growing | self._given_up()
+        )
+
+    def _given_up(self) -> set[int]:
+        return {p for p, n in self.failed_growths.items() if n >= MAX_FAILED_GROWTHS}
 
     # --- tell --------------------------------------------------------------------------------
     def on_submitted(self, spec: JobSpec) -> None:
@@ -158,7 +168,14 @@ class Petridish(Strategy):
         self.in_flight.pop(spec.job_id, None)
         if not result.ok:
             log.warning("%s job %d failed; the search goes on", spec.stage.value, spec.job_id)
-            if spec.stage is not Stage.SEARCH:  # not trained after all: it may be tried again
+            if spec.stage is Stage.SEARCH:
+                failed = self.failed_growths.get(spec.parent_id, 0) + 1
+                self.failed_growths[spec.parent_id] = failed
+                if failed == MAX_FAILED_GROWTHS:
+                    log.warning(
+                        "job %d failed to grow %d times: not grown again", spec.parent_id, failed
+                    )
+            else:  # not trained after all: it may be tried again
                 self._known_networks().discard(spec.model_desc.content_hash())
             return
         if spec.stage is Stage.SEARCH:
@@ -179,6 +196,11 @@ class Petridish(Strategy):
                 f"every trained model has MAdd >= strategy.max_madd={self.conf.max_madd:g}: "
                 "nothing left to grow"
             )
+        if all(
+            self.pool.point(i)[0] >= self.conf.max_madd or i in self._given_up()
+            for i in self.pool.band_ids()
+        ):
+            return f"every parent in the band failed to grow {MAX_FAILED_GROWTHS} times"
         return None
 
     # --- state -------------------------------------------------------------------------------
@@ -188,6 +210,7 @@ class Petridish(Strategy):
             "pool": self.pool.to_dict(),
             "post_train_todo": self.post_train_todo,
             "in_flight": {str(k): v for k, v in self.in_flight.items()},
+            "failed_growths": {str(k): v for k, v in self.failed_growths.items()},
             "rng": self.rng.bit_generator.state,
         }
 
@@ -199,4 +222,6 @@ class Petridish(Strategy):
         self.post_train_todo = list(state["post_train_todo"])
         self.in_flight = {int(k): v for k, v in state["in_flight"].items()}
         self.rng.bit_generator.state = state["rng"]
+        # .get: states saved before failed growths were counted
+        self.failed_growths = {int(k): v for k, v in state.get("failed_growths", {}).items()}
         self._networks = None

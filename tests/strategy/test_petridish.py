@@ -11,6 +11,7 @@ from archsearch.config import load_config
 from archsearch.errors import ConfigError
 from archsearch.hull import state as hull_state
 from archsearch.jobs.spec import Stage
+from archsearch.strategy.petridish import MAX_FAILED_GROWTHS
 from bench.sleep_job import sleep_job
 from tests.strategy.conftest import CLASSES
 from tests.strategy.harness import Harness
@@ -95,3 +96,17 @@ def test_two_searches_finalising_alike_train_one_network_also_after_resume(make_
     (third,) = h.submit(h.strategy.ask(1))
     h.finish(third, result=dataclasses.replace(sleep_job(third), model_desc=found))
     assert all(p.stage is Stage.SEARCH for p in h.strategy.ask(3))
+
+
+def test_a_parent_whose_growth_fails_twice_is_not_grown_again_also_after_resume(make_harness):
+    h = make_harness("petridish", **ONE_SEED)
+    (seed,) = h.submit(h.strategy.ask(1))
+    h.finish(seed)
+    for _ in range(MAX_FAILED_GROWTHS):  # e.g. its weights file is damaged: every child fails
+        (search,) = h.submit(h.strategy.ask(1))
+        assert search.stage is Stage.SEARCH and search.parent_id == seed.job_id
+        h.finish(search, fail=True)
+    copy = h.restore_copy()
+    for strategy in (h.strategy, copy):
+        assert strategy.ask(1) == []  # its only parent is given up: nothing left to grow
+        assert "failed to grow" in strategy.stop_reason()
