@@ -1,9 +1,12 @@
 """Petridish forward search (Hu et al. 2019) as an ask/tell strategy.
 
-Seeds over every valid (reductions, cells, nodes) are trained first; every trained model joins
-a pool whose lower convex hull of (MAdd, error) is the frontier. A parent sampled from the
-hull's eps-band is grown by one search node (SEARCH job), the finalised network is trained
-warm-started (POST_TRAIN job), and joins the pool. Unlike archai, which submits one job per
+Seeds over every valid (reductions, cells, nodes) are trained first, one per kind of
+``strategy.seed_ops``: identity seeds (cells of identity nodes, the cheapest network of each
+macro shape, as archai's Petridish starts from) put the frontier's cheap end within reach of a
+forward-only search; random DARTS cells give it richer cells from the start. Every trained
+model joins a pool whose lower convex hull of (MAdd, error) is the frontier. A parent sampled
+from the hull's eps-band is grown by one search node (SEARCH job), the finalised network is
+trained warm-started (POST_TRAIN job), and joins the pool. Unlike archai, which submits one job per
 finished job, ``ask(n)`` fills every free slot, so a cluster with more GPUs than seeds is busy.
 
 Duplicates are recognised by their content hash: a network whose description was trained, or
@@ -28,6 +31,8 @@ from archsearch.strategy.base import Proposal, Strategy, StrategyContext
 
 log = logging.getLogger(__name__)
 
+SEED_ORDER = ("identity", "random")  # the order seed kinds are trained in
+
 
 class Petridish(Strategy):
     name = "petridish"
@@ -35,7 +40,12 @@ class Petridish(Strategy):
     def __init__(self, config: Config, context: StrategyContext) -> None:
         super().__init__(config, context)
         self.conf = config.strategy
-        self.seeds_todo: list[list[int]] = [list(c) for c in self.conf.seed_grid.combinations()]
+        # [reductions, cells, nodes, ops]: identity seeds first, they are the cheapest to train.
+        self.seeds_todo: list[list[Any]] = [
+            [*combo, ops]
+            for ops in sorted(self.conf.seed_ops, key=SEED_ORDER.index)
+            for combo in self.conf.seed_grid.combinations()
+        ]
         # Every trained model; parents come from its band.
         self.pool = Hull(eps=self.conf.eps, madd_weight=self.conf.madd_weight)
         # Hull vertices, counted when the pool changes: the driver asks stop_reason() on every
@@ -100,7 +110,7 @@ class Petridish(Strategy):
     def _train_conf(self, **changes: Any) -> dict[str, Any]:
         return {**self.config.train.model_dump(mode="json"), **changes}
 
-    def _seed(self, reductions: int, cells: int, nodes: int) -> Proposal:
+    def _seed(self, reductions: int, cells: int, nodes: int, ops: str = "random") -> Proposal:
         input_shape, num_classes = self.config.data.sample_shape()
         m = self.config.model
         desc = seed_model(
@@ -113,8 +123,9 @@ class Petridish(Strategy):
             edges_per_node=m.edges_per_node,
             primitives=m.primitives,
             seed=self.config.seed,
+            ops=ops,
         )
-        return Proposal(Stage.SEED_TRAIN, desc, self._train_conf())
+        return Proposal(Stage.SEED_TRAIN, desc, self._train_conf(), meta={"seed_ops": ops})
 
     def _search(self, parent_id: int) -> Proposal:
         parent = self.context.result(parent_id)
@@ -192,7 +203,7 @@ class Petridish(Strategy):
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.seeds_todo = [list(c) for c in state["seeds_todo"]]
+        self.seeds_todo = [list(c) for c in state["seeds_todo"]]  # 3 entries: a random seed
         self.pool = Hull.from_dict(state["pool"])
         self.pool.madd_weight = self.conf.madd_weight  # the config wins: resume --set changes it
         self.hull_size = len(self.pool.hull_ids())

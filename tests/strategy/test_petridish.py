@@ -15,7 +15,10 @@ from bench.sleep_job import sleep_job
 from tests.strategy.conftest import CLASSES
 from tests.strategy.harness import Harness
 
-ONE_SEED = {"seed_grid": {"reductions": [1], "cells": [3], "nodes": [1]}}
+ONE_SEED = {
+    "seed_grid": {"reductions": [1], "cells": [3], "nodes": [1]},
+    "seed_ops": ["random"],
+}
 
 
 def harness_from(tmp_path, *overrides: str) -> Harness:
