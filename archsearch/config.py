@@ -204,6 +204,9 @@ class PetridishConfig(Section):
     )
     search_epochs: int = Field(1, ge=1)  # epochs of the SEARCH stage (architecture weights)
     top_k: int = Field(3, ge=1)  # (input, primitive) pairs kept when a search node is finalised
+    # top_k of an identity seed's first growth: one op keeps the child a small step right of the
+    # cheapest seeds, so the hull's cheap end is grown in small steps, not jumped over.
+    identity_top_k: int = Field(1, ge=1)
     eps: float = Field(0.025, ge=0)  # eps-band: error <= (1 + eps) * hull error at that MAdd
     max_madd: float = Field(2e8, gt=0)  # never grow a parent at or beyond this MAdd
     max_hull_points: int = Field(100, ge=1)  # stop once the hull has this many points

@@ -136,8 +136,14 @@ class Petridish(Strategy):
             self._train_conf(epochs=self.conf.search_epochs),
             parent_id=parent_id,
             warm_start_from=parent_id,
-            meta={"top_k": self.conf.top_k},
+            meta={"top_k": self._top_k(parent_id)},
         )
+
+    def _top_k(self, parent_id: int) -> int:
+        """``identity_top_k`` for the first growth of an identity seed, else ``top_k``."""
+        if self.context.spec(parent_id).meta.get("seed_ops") == "identity":
+            return self.conf.identity_top_k
+        return self.conf.top_k
 
     def _post_train(self, search_id: int) -> Proposal:
         # The child's lineage points at the hull parent, not at the search job (archai loses it).

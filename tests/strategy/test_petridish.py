@@ -183,3 +183,27 @@ def test_seeds_alike_are_trained_once_and_the_queue_moves_on(make_harness):
     for spec in seeds:
         h.finish(spec)
     assert [p.stage for p in h.strategy.ask(1)] == [Stage.SEARCH]  # growth starts: not stalled
+
+
+def test_an_identity_seeds_first_growth_keeps_identity_top_k_pairs(make_harness):
+    h = make_harness(
+        "petridish",
+        seed_grid={"reductions": [1], "cells": [3], "nodes": [1]},
+        top_k=3,
+        identity_top_k=1,
+    )
+    identity, random_seed = [h.submit(h.strategy.ask(1))[0] for _ in range(2)]
+    h.finish(identity)
+    (search,) = h.submit(h.strategy.ask(1))
+    assert search.parent_id == identity.job_id and search.meta["top_k"] == 1
+    h.finish(random_seed)
+    h.finish(search)
+    growths = {}
+    for _ in range(6):  # post-train the child, then grow every parent in turn
+        for spec in h.submit(h.strategy.ask(1)):
+            if spec.stage is Stage.SEARCH:
+                growths[spec.parent_id] = spec.meta["top_k"]
+            h.finish(spec)
+    assert growths[random_seed.job_id] == 3
+    assert len(growths) >= 3  # the identity seed's child among them: it is no identity seed
+    assert all(k == 3 for parent, k in growths.items() if parent != identity.job_id)
