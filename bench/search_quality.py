@@ -44,13 +44,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import numpy as np
 import ray
 
 from archsearch import Experiment
 from archsearch.config import load_config
-from archsearch.experiment.compare import compare_runs
+from archsearch.experiment.compare import compare_runs, load_points
 from archsearch.experiment.history import JobHistory
+from archsearch.hull import lower_convex_hull
 from archsearch.store import ExperimentStore
+from archsearch.viz.canvas import log_axis, new_figure, save_atomic
+from archsearch.viz.frontier import hull_curve
+from archsearch.viz.records import as_xy, plottable
 
 SPACE = {"reductions": [1, 2], "cells": [3, 4, 5], "nodes": [1, 2, 3, 4]}
 SHARED = [
@@ -133,6 +138,34 @@ def spread(values: list[float], fmt: str) -> str:
     return f"{statistics.median(values):{fmt}} [{min(values):{fmt}}, {max(values):{fmt}}]"
 
 
+def plot_by_strategy(runs: list[dict], path: Path) -> None:
+    """Every run's hull, one colour per strategy (compare_runs' plot has one per run, too many
+    to tell apart for 15 runs); the legend gives each strategy's median hypervolume."""
+    fig = new_figure()
+    ax = fig.add_subplot()
+    xy = {id(r): as_xy(plottable(load_points(r["run_dir"]))) for r in runs}
+    every = np.vstack(list(xy.values()))
+    right = float(every[:, 0].max())
+    for k, strategy in enumerate(STRATEGIES):
+        mine = [r for r in runs if r["strategy"] == strategy]
+        if not mine:
+            continue
+        hv = statistics.median(r["hypervolume"] for r in mine)
+        for i, r in enumerate(mine):
+            pts = xy[id(r)]
+            xs, ys = hull_curve(pts, right)
+            label = f"{strategy}: {len(mine)} runs, median HV {hv:.3f}" if i == 0 else None
+            ax.plot(xs, ys, color=f"C{k}", lw=1.3, alpha=0.8, label=label)
+            ax.scatter(*pts[lower_convex_hull(pts)].T, s=10, color=f"C{k}", zorder=3)
+    log_axis(ax, "x", every[:, 0])
+    ax.set_xlabel("MAdd (multiply-adds per sample, log scale)")
+    ax.set_ylabel("validation error (1 - top-1)")
+    ax.grid(True, which="both", alpha=0.25)
+    ax.legend(loc="upper right", fontsize=9, title="each run's hull", title_fontsize=9)
+    ax.set_title("Search quality: every run's frontier, coloured by strategy", fontsize=11)
+    save_atomic(fig, path)
+
+
 def ratio(mine: list[float], theirs: list[float]) -> str:
     return f"{statistics.median(mine) / statistics.median(theirs):.2f}x"
 
@@ -179,8 +212,12 @@ def main() -> None:
     for run, row in zip(runs, rows, strict=True):
         run.update(row)
     present = [s for s in STRATEGIES if any(r["strategy"] == s for r in runs)]
+    plot_by_strategy(runs, out / "by_strategy.png")
 
-    print(f"runs in {out}; frontiers of every run: {out / 'comparison.png'}\n")
+    print(
+        f"runs in {out}; frontiers of every run: {out / 'comparison.png'}, "
+        f"by strategy: {out / 'by_strategy.png'}\n"
+    )
     levels = list(rows[0]["error_at"])
     print(
         "| strategy | hypervolume | best val error | its test error | "
