@@ -194,14 +194,32 @@ class SeedGrid(MacroGrid):
 class PetridishConfig(Section):
     name: Literal["petridish"] = "petridish"
     seed_grid: SeedGrid = Field(default_factory=SeedGrid)
+    # How each seed-grid combination is seeded, one seed per entry: "identity" cells whose nodes
+    # only pass a state on (skip_connect; max_pool_3x3 where a reduction cell halves the
+    # resolution), the cheapest network of that macro shape, which Petridish then grows (as
+    # archai's seeds are; their two ops are used whatever model.primitives says); "random" DARTS
+    # cells with model.edges_per_node edges per node.
+    seed_ops: list[Literal["identity", "random"]] = Field(
+        default_factory=lambda: ["identity", "random"], min_length=1
+    )
     search_epochs: int = Field(1, ge=1)  # epochs of the SEARCH stage (architecture weights)
     top_k: int = Field(3, ge=1)  # (input, primitive) pairs kept when a search node is finalised
+    # top_k of an identity seed's first growth: one op keeps the child a small step right of the
+    # cheapest seeds, so the hull's cheap end is grown in small steps, not jumped over.
+    identity_top_k: int = Field(1, ge=1)
     eps: float = Field(0.025, ge=0)  # eps-band: error <= (1 + eps) * hull error at that MAdd
     max_madd: float = Field(2e8, gt=0)  # never grow a parent at or beyond this MAdd
     max_hull_points: int = Field(100, ge=1)  # stop once the hull has this many points
     # Parent sampling: a band member's weight is (1 + log10(madd / smallest madd)) ** -madd_weight
     # / (1 + times drawn); 1: a 10x larger parent is drawn half as often, 0: MAdd is ignored.
     madd_weight: float = Field(1.0, ge=0)
+
+    @field_validator("seed_ops")
+    @classmethod
+    def _no_repeated_seed_ops(cls, ops: list[str]) -> list[str]:
+        if len(set(ops)) != len(ops):
+            raise ValueError(f"seed_ops {ops} names a kind twice; each of identity, random once")
+        return ops
 
 
 class MacroSpace(MacroGrid):

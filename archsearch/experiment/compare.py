@@ -36,11 +36,27 @@ def hull_errors(points: list[TrialPoint], madds: list[float]) -> np.ndarray:
     return hull_error_at(pts[lower_convex_hull(pts)], np.array(madds))
 
 
+def hull_test_errors(points: list[TrialPoint], madds: list[float]) -> np.ndarray:
+    """The test error of the same hull (chosen on validation error) at each MAdd: the hull
+    vertices' test errors, interpolated as ``hull_errors`` interpolates their validation
+    errors (+inf left of the cheapest; nan where a vertex has no test error)."""
+    pts = np.array([[p.madd, p.error] for p in points]).reshape(-1, 2)
+    if not len(pts):
+        return np.full(len(madds), np.inf)
+    vertices = lower_convex_hull(pts)
+    tests = [points[i].test_error for i in vertices]
+    test = np.array([np.nan if t is None else t for t in tests], dtype=np.float64)
+    # hull_error_at's interpolation, which refuses a missing (nan) error
+    return np.interp(np.array(madds), pts[vertices, 0], test, left=np.inf, right=test[-1])
+
+
 def compare_runs(
     run_dirs: list[Path], plot_path: Path, madd_levels: list[float] | None = None
 ) -> list[dict[str, Any]]:
     """Per run: normalised hypervolume, best error, error of its hull at each MAdd level
-    (None left of its cheapest model); and the comparison plot at ``plot_path``."""
+    (None left of its cheapest model), the same hull's test error there and the test error of
+    the model with the best validation error (None without a test split); and the comparison
+    plot at ``plot_path``."""
     runs = {str(d): load_points(d) for d in run_dirs}
     rows = comparison_rows(runs, madd_levels)
     plot_comparison(runs, plot_path)
@@ -65,6 +81,8 @@ def comparison_rows(
     for name, points in runs.items():
         pts = np.array([[p.madd, p.error] for p in points]).reshape(-1, 2)
         at = hull_errors(points, levels)
+        test_at = hull_test_errors(points, levels)
+        best = min(points, key=lambda p: p.error) if points else None
         rows.append(
             {
                 "run": name,
@@ -74,6 +92,11 @@ def comparison_rows(
                 "error_at": {
                     f"{m:.3g}": (None if not np.isfinite(e) else float(e))
                     for m, e in zip(levels, at, strict=True)
+                },
+                "best_test_error": None if best is None else best.test_error,
+                "test_error_at": {
+                    f"{m:.3g}": (None if not np.isfinite(e) else float(e))
+                    for m, e in zip(levels, test_at, strict=True)
                 },
             }
         )

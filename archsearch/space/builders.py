@@ -80,6 +80,22 @@ def random_node(
     )
 
 
+def identity_node(node_index: int, reduction: bool) -> NodeDesc:
+    """The cheapest node: one parameter-free edge that passes the latest state on, as in
+    archai's Petridish seeds. Node 0 reads the previous cell (input 1), node k reads node k-1.
+    ``skip_connect`` is an identity except where it must halve the resolution (the first node
+    of a reduction cell), where it is a FactorizedReduce conv; there ``max_pool_3x3`` is the
+    parameter-free way down."""
+    source = 1 if node_index == 0 else CELL_INPUTS + node_index - 1
+    op = "max_pool_3x3" if reduction and source < CELL_INPUTS else "skip_connect"
+    return NodeDesc(edges=[EdgeDesc(op=op, inputs=[source])])
+
+
+# How a seed's cells are filled: random DARTS cells, or identity nodes (the cheapest network of
+# the macro shape, which Petridish then grows: archai starts from such seeds).
+SEED_OPS: tuple[str, ...] = ("random", "identity")
+
+
 def seed_model(
     cells: int,
     reductions: int,
@@ -90,10 +106,15 @@ def seed_model(
     edges_per_node: int = 2,
     primitives: Sequence[str] = SEARCHABLE_PRIMITIVES,
     seed: int = 0,
+    ops: str = "random",
 ) -> ModelDesc:
-    """A Petridish seed: random DARTS cells with ``edges_per_node`` edges per node, channels
-    doubling at each reduction cell. The same arguments always give the same description."""
+    """A Petridish seed, channels doubling at each reduction cell: random DARTS cells with
+    ``edges_per_node`` edges per node (``ops="random"``), or ``identity_node``s
+    (``ops="identity"``, the cheapest network of this macro; ``seed`` and ``primitives`` are
+    then unused). The same arguments always give the same description."""
     check_macro(cells, reductions, nodes)
+    if ops not in SEED_OPS:
+        raise ValueError(f"seed ops must be one of {list(SEED_OPS)}; got {ops!r}")
     rng = random.Random(f"seed_model:{cells}:{reductions}:{nodes}:{seed}")
     reduce_at = set(reduction_positions(cells, reductions))
     channels = init_channels
@@ -106,7 +127,12 @@ def seed_model(
             CellDesc(
                 reduction=reduction,
                 channels=channels,
-                nodes=[random_node(rng, n, edges_per_node, primitives) for n in range(nodes)],
+                nodes=[
+                    identity_node(n, reduction)
+                    if ops == "identity"
+                    else random_node(rng, n, edges_per_node, primitives)
+                    for n in range(nodes)
+                ],
             )
         )
     return ModelDesc(

@@ -1,9 +1,12 @@
 """Petridish forward search (Hu et al. 2019) as an ask/tell strategy.
 
-Seeds over every valid (reductions, cells, nodes) are trained first; every trained model joins
-a pool whose lower convex hull of (MAdd, error) is the frontier. A parent sampled from the
-hull's eps-band is grown by one search node (SEARCH job), the finalised network is trained
-warm-started (POST_TRAIN job), and joins the pool. Unlike archai, which submits one job per
+Seeds over every valid (reductions, cells, nodes) are trained first, one per kind of
+``strategy.seed_ops``: identity seeds (cells of identity nodes, the cheapest network of each
+macro shape, as archai's Petridish starts from) put the frontier's cheap end within reach of a
+forward-only search; random DARTS cells give it richer cells from the start. Every trained
+model joins a pool whose lower convex hull of (MAdd, error) is the frontier. A parent sampled
+from the hull's eps-band is grown by one search node (SEARCH job), the finalised network is
+trained warm-started (POST_TRAIN job), and joins the pool. Unlike archai, which submits one job per
 finished job, ``ask(n)`` fills every free slot, so a cluster with more GPUs than seeds is busy.
 
 Duplicates are recognised by their content hash: a network whose description was trained, or
@@ -31,6 +34,7 @@ log = logging.getLogger(__name__)
 # A parent whose growth failed this often is not drawn again: a damaged weights file or a grown
 # network that cannot train fails every time, and each draw would spend a worker slot on it.
 MAX_FAILED_GROWTHS = 2
+SEED_ORDER = ("identity", "random")  # the order seed kinds are trained in
 
 
 class Petridish(Strategy):
@@ -39,7 +43,12 @@ class Petridish(Strategy):
     def __init__(self, config: Config, context: StrategyContext) -> None:
         super().__init__(config, context)
         self.conf = config.strategy
-        self.seeds_todo: list[list[int]] = [list(c) for c in self.conf.seed_grid.combinations()]
+        # [reductions, cells, nodes, ops]: identity seeds first, they are the cheapest to train.
+        self.seeds_todo: list[list[Any]] = [
+            [*combo, ops]
+            for ops in sorted(self.conf.seed_ops, key=SEED_ORDER.index)
+            for combo in self.conf.seed_grid.combinations()
+        ]
         # Every trained model; parents come from its band.
         self.pool = Hull(eps=self.conf.eps, madd_weight=self.conf.madd_weight)
         # Hull vertices, counted when the pool changes: the driver asks stop_reason() on every
@@ -105,7 +114,7 @@ class Petridish(Strategy):
     def _train_conf(self, **changes: Any) -> dict[str, Any]:
         return {**self.config.train.model_dump(mode="json"), **changes}
 
-    def _seed(self, reductions: int, cells: int, nodes: int) -> Proposal:
+    def _seed(self, reductions: int, cells: int, nodes: int, ops: str = "random") -> Proposal:
         input_shape, num_classes = self.config.data.sample_shape()
         m = self.config.model
         desc = seed_model(
@@ -118,8 +127,9 @@ class Petridish(Strategy):
             edges_per_node=m.edges_per_node,
             primitives=m.primitives,
             seed=self.config.seed,
+            ops=ops,
         )
-        return Proposal(Stage.SEED_TRAIN, desc, self._train_conf())
+        return Proposal(Stage.SEED_TRAIN, desc, self._train_conf(), meta={"seed_ops": ops})
 
     def _search(self, parent_id: int) -> Proposal:
         parent = self.context.result(parent_id)
@@ -130,8 +140,14 @@ class Petridish(Strategy):
             self._train_conf(epochs=self.conf.search_epochs),
             parent_id=parent_id,
             warm_start_from=parent_id,
-            meta={"top_k": self.conf.top_k},
+            meta={"top_k": self._top_k(parent_id)},
         )
+
+    def _top_k(self, parent_id: int) -> int:
+        """``identity_top_k`` for the first growth of an identity seed, else ``top_k``."""
+        if self.context.spec(parent_id).meta.get("seed_ops") == "identity":
+            return self.conf.identity_top_k
+        return self.conf.top_k
 
     def _post_train(self, search_id: int) -> Proposal:
         # The child's lineage points at the hull parent, not at the search job (archai loses it).
@@ -215,7 +231,7 @@ class Petridish(Strategy):
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.seeds_todo = [list(c) for c in state["seeds_todo"]]
+        self.seeds_todo = [list(c) for c in state["seeds_todo"]]  # 3 entries: a random seed
         self.pool = Hull.from_dict(state["pool"])
         self.pool.madd_weight = self.conf.madd_weight  # the config wins: resume --set changes it
         self.hull_size = len(self.pool.hull_ids())

@@ -78,11 +78,12 @@ def test_kills_between_submits_lose_no_seed_and_no_finished_search(tmp_path: Pat
         state = store.load_strategy_state()
     assert len(specs) == 30 and all(s.job_id in results for s in specs)
     seeds = Counter(
-        (s.model_desc.macro["reductions"], s.model_desc.macro["cells"], s.model_desc.macro["nodes"])
+        (*(s.model_desc.macro[k] for k in ("reductions", "cells", "nodes")), s.meta["seed_ops"])
         for s in specs
         if s.stage is Stage.SEED_TRAIN
     )
-    grid = {(1, c, n) for c in (3, 4) for n in (1, 2, 3)}
+    # One identity seed and one random seed per combination (strategy.seed_ops' default).
+    grid = {(1, c, n, ops) for c in (3, 4) for n in (1, 2, 3) for ops in ("identity", "random")}
     assert set(seeds) | {tuple(t) for t in state["seeds_todo"]} == grid
     assert all(count == 1 for count in seeds.values()), seeds
     searches = {s.job_id for s in specs if s.stage is Stage.SEARCH and results[s.job_id].ok}

@@ -54,3 +54,29 @@ def test_insert_node_adds_candidate_node_in_every_cell():
 def test_cannot_grow_twice_before_finalising():
     with pytest.raises(ValueError, match="finalise"):
         insert_node(insert_node(seed_model(3, 1, 1)))
+
+
+def test_identity_seed_cells_only_pass_a_state_on():
+    desc = seed_model(5, 2, 3, init_channels=8, ops="identity")
+    for cell in desc.cells:
+        for i, node in enumerate(cell.nodes):
+            (edge,) = node.edges  # one edge, no parameters
+            # Node 0 reads the previous cell, node k node k-1: a chain of identities.
+            assert edge.inputs == ([1] if i == 0 else [2 + i - 1])
+            # Only where a reduction cell must halve the resolution is it a (max) pool.
+            reduces = cell.reduction and i == 0
+            assert edge.op == ("max_pool_3x3" if reduces else "skip_connect")
+    assert desc.macro == seed_model(5, 2, 3, init_channels=8).macro
+
+
+def test_identity_seed_ignores_the_seed_and_differs_by_node_count():
+    assert seed_model(4, 1, 2, seed=1, ops="identity") == seed_model(
+        4, 1, 2, seed=2, ops="identity"
+    )
+    hashes = {seed_model(4, 1, n, ops="identity").content_hash() for n in (1, 2, 3)}
+    assert len(hashes) == 3
+
+
+def test_unknown_seed_ops_are_refused():
+    with pytest.raises(ValueError, match="identity"):
+        seed_model(3, 1, 1, ops="zeros")

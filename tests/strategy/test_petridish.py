@@ -4,6 +4,7 @@ trained twice (duplicates are recognised by their content hash)."""
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import pytest
 
@@ -16,7 +17,10 @@ from bench.sleep_job import sleep_job
 from tests.strategy.conftest import CLASSES
 from tests.strategy.harness import Harness
 
-ONE_SEED = {"seed_grid": {"reductions": [1], "cells": [3], "nodes": [1]}}
+ONE_SEED = {
+    "seed_grid": {"reductions": [1], "cells": [3], "nodes": [1]},
+    "seed_ops": ["random"],
+}
 
 
 def harness_from(tmp_path, *overrides: str) -> Harness:
@@ -110,3 +114,111 @@ def test_a_parent_whose_growth_fails_twice_is_not_grown_again_also_after_resume(
     for strategy in (h.strategy, copy):
         assert strategy.ask(1) == []  # its only parent is given up: nothing left to grow
         assert "failed to grow" in strategy.stop_reason()
+
+
+def macro_and_ops(spec) -> tuple:
+    macro = spec.model_desc.macro
+    return (macro["reductions"], macro["cells"], macro["nodes"], spec.meta["seed_ops"])
+
+
+def test_every_combination_gets_an_identity_seed_then_a_random_one(make_harness):
+    h = make_harness("petridish")  # seed grid: reductions [1], cells [3, 4], nodes [1]
+    seeds = [h.submit(h.strategy.ask(1))[0] for _ in range(4)]
+    assert [macro_and_ops(s) for s in seeds] == [
+        (1, 3, 1, "identity"),
+        (1, 4, 1, "identity"),
+        (1, 3, 1, "random"),
+        (1, 4, 1, "random"),
+    ]
+    assert all(s.stage is Stage.SEED_TRAIN for s in seeds)
+    identity_ops = {
+        e.op for s in seeds[:2] for c in s.model_desc.cells for n in c.nodes for e in n.edges
+    }
+    assert identity_ops == {"skip_connect", "max_pool_3x3"}
+    assert h.strategy.ask(1) == []  # seeds all in training: nothing to grow yet
+
+
+def test_seed_ops_picks_the_kinds_of_seeds(make_harness):
+    h = make_harness("petridish", seed_ops=["identity"])
+    seeds = h.submit(h.strategy.ask(4))
+    assert [macro_and_ops(s) for s in seeds] == [(1, 3, 1, "identity"), (1, 4, 1, "identity")]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("[identity, skip]", "strategy.seed_ops"),
+        ("[]", "strategy.seed_ops"),
+        ("[random, random]", "twice"),
+    ],
+)
+def test_bad_seed_ops_are_refused_naming_the_key_and_the_allowed_kinds(value, expected):
+    with pytest.raises(ConfigError, match=expected) as error:
+        load_config(None, [f"strategy.seed_ops={value}"])
+    if value == "[identity, skip]":
+        assert "'identity'" in str(error.value) and "'random'" in str(error.value)
+
+
+def test_the_seed_queue_survives_a_resume_one_seed_at_a_time(make_harness):
+    h = make_harness("petridish")
+    (first,) = h.submit(h.strategy.ask(1))
+    assert macro_and_ops(first) == (1, 3, 1, "identity")
+    copy = h.restore_copy()
+    assert copy.state_dict()["seeds_todo"] == [
+        [1, 4, 1, "identity"],
+        [1, 3, 1, "random"],
+        [1, 4, 1, "random"],
+    ]
+    nxt = copy.ask(1)
+    assert len(nxt) == 1 and nxt[0].meta["seed_ops"] == "identity"
+    assert nxt[0].model_desc.macro["cells"] == 4
+
+
+def test_a_state_saved_before_seed_ops_resumes_its_seeds_as_random(make_harness):
+    h = make_harness("petridish")
+    state = json.loads(json.dumps(h.strategy.state_dict()))
+    state["seeds_todo"] = [[1, 4, 1]]  # the form of a run started before seed_ops
+    h.strategy.load_state_dict(state)
+    (seed,) = h.strategy.ask(1)
+    assert seed.meta["seed_ops"] == "random" and seed.model_desc.macro["cells"] == 4
+
+
+def test_seeds_alike_are_trained_once_and_the_queue_moves_on(make_harness):
+    # With no node, an identity seed and a random seed are the same network (same hash).
+    h = make_harness("petridish", seed_grid={"reductions": [1], "cells": [3], "nodes": [0, 1]})
+    seeds = [p for _ in range(3) for p in h.submit(h.strategy.ask(1))]
+    hashes = [s.model_desc.content_hash() for s in seeds]
+    assert len(set(hashes)) == 3 == len(seeds)
+    assert [macro_and_ops(s) for s in seeds] == [
+        (1, 3, 0, "identity"),
+        (1, 3, 1, "identity"),
+        (1, 3, 1, "random"),
+    ]
+    assert h.strategy.state_dict()["seeds_todo"] == []
+    for spec in seeds:
+        h.finish(spec)
+    assert [p.stage for p in h.strategy.ask(1)] == [Stage.SEARCH]  # growth starts: not stalled
+
+
+def test_an_identity_seeds_first_growth_keeps_identity_top_k_pairs(make_harness):
+    h = make_harness(
+        "petridish",
+        seed_grid={"reductions": [1], "cells": [3], "nodes": [1]},
+        top_k=3,
+        identity_top_k=1,
+    )
+    identity, random_seed = [h.submit(h.strategy.ask(1))[0] for _ in range(2)]
+    h.finish(identity)
+    (search,) = h.submit(h.strategy.ask(1))
+    assert search.parent_id == identity.job_id and search.meta["top_k"] == 1
+    h.finish(random_seed)
+    h.finish(search)
+    growths = {}
+    for _ in range(6):  # post-train the child, then grow every parent in turn
+        for spec in h.submit(h.strategy.ask(1)):
+            if spec.stage is Stage.SEARCH:
+                growths[spec.parent_id] = spec.meta["top_k"]
+            h.finish(spec)
+    assert growths[random_seed.job_id] == 3
+    assert len(growths) >= 3  # the identity seed's child among them: it is no identity seed
+    assert all(k == 3 for parent, k in growths.items() if parent != identity.job_id)
