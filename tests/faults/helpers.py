@@ -24,6 +24,7 @@ SMOKE = REPO / "confs" / "petridish_smoke.yaml"
 FAKE_JOB = "tests.faults.jobs:sleepy"
 # Every fault run: no periodic plots (the final ones still draw), GPU-sized jobs on CPU slots.
 QUICK = ["--set", "plot_every_s=1000"]
+LOCAL = [*QUICK, "--set", "resources.engine=local"]  # no Ray where the case is not about it
 
 
 class Cli:

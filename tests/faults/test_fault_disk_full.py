@@ -9,7 +9,7 @@ import torch
 
 from tests.faults.helpers import (
     FAKE_JOB,
-    QUICK,
+    LOCAL,
     SMOKE,
     assert_clean_exit,
     check_hull,
@@ -22,7 +22,6 @@ from tests.faults.helpers import (
 
 pytestmark = pytest.mark.slow
 
-LOCAL = [*QUICK, "--set", "resources.engine=local"]
 NO_ROOM_FOR = (1, 3)  # a seed and the first search job
 PROGRESS = ("run directory: ", "jobs ")  # what every run prints
 STORE_PAGES_LEFT = 20  # ~15 jobs' worth of rows (4 KiB pages)

@@ -7,7 +7,7 @@ import pytest
 
 from tests.faults.helpers import (
     FAKE_JOB,
-    QUICK,
+    LOCAL,
     SMOKE,
     assert_clean_exit,
     check_hull,
@@ -20,7 +20,6 @@ from tests.faults.helpers import (
 
 pytestmark = pytest.mark.slow
 
-LOCAL = [*QUICK, "--set", "resources.engine=local"]
 MAX_JOBS = 14
 
 
