@@ -148,6 +148,17 @@ def reruns_of_finished(db_path: Path) -> list[int]:
     return rerun
 
 
+def assert_finished_intact(db: Path, kept: dict[int, str], n_jobs: int) -> None:
+    """A resumed run ended SUCCEEDED with ``n_jobs`` jobs, all succeeded, none trained twice,
+    and every result committed before the fault (``kept``) unchanged."""
+    assert meta(db, "status") == "SUCCEEDED"
+    after = committed(db)
+    assert {j: after.get(j) for j in kept} == kept, "a committed result was lost or rewritten"
+    rows = jobs(db)
+    assert len(rows) == n_jobs and all(r["status"] == "succeeded" for r in rows.values()), rows
+    assert reruns_of_finished(db) == []
+
+
 def check_hull(run_dir: Path) -> list[int]:
     """hull.json and the strategy's saved pool against the store's succeeded jobs: the pool
     holds every succeeded trained job once, and the hull is the lower convex hull of their

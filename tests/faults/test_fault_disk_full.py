@@ -12,12 +12,12 @@ from tests.faults.helpers import (
     LOCAL,
     SMOKE,
     assert_clean_exit,
+    assert_finished_intact,
     check_hull,
     committed,
     injected,
     jobs,
     meta,
-    reruns_of_finished,
 )
 
 pytestmark = pytest.mark.slow
@@ -84,14 +84,9 @@ def test_full_store_stops_with_one_line_and_resume_loses_nothing(cli, tmp_path):
     resumed = cli(injected("resume", str(run_dir)), **faults)
     resumed.wait(150)
     assert_clean_exit(resumed, 0)
-    assert meta(db, "status") == "SUCCEEDED"
-    after = committed(db)
-    assert {j: after.get(j) for j in before} == before, "a committed result was lost"
-    rows = jobs(db)
-    assert all(r["status"] == "succeeded" for r in rows.values()), rows
-    assert len(rows) == 30 and reruns_of_finished(db) == []
+    assert_finished_intact(db, before, 30)
     check_hull(run_dir)
     print(
         f"\nFAULTS store-full: SQLITE_FULL after {len(before)} results: exit 2, one line, "
-        f"FAILED; resume: exit 0 SUCCEEDED, lost 0, finished re-run 0, {len(rows)}/30 succeeded"
+        f"FAILED; resume: exit 0 SUCCEEDED, lost 0, finished re-run 0, 30/30 succeeded"
     )

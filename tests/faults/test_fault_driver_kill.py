@@ -17,14 +17,13 @@ from tests.faults.helpers import (
     QUICK,
     SMOKE,
     assert_clean_exit,
+    assert_finished_intact,
     check_hull,
     committed,
     injected,
     jobs,
     lease_holder,
-    meta,
     query,
-    reruns_of_finished,
     wait_until,
 )
 
@@ -102,19 +101,14 @@ def test_sigkill_at_random_moments_loses_nothing_and_reruns_nothing(cli, tmp_pat
     final = cli(injected("resume", str(run_dir)), **faults)
     final.wait(240)
     assert_clean_exit(final, 0)
-    assert meta(db, "status") == "SUCCEEDED"
-    after = committed(db)
-    assert {j: after.get(j) for j in kept} == kept, "a committed result was lost or rewritten"
-    rows = jobs(db)
-    assert len(rows) == MAX_JOBS and all(r["status"] == "succeeded" for r in rows.values())
-    assert reruns_of_finished(db) == []
+    assert_finished_intact(db, kept, MAX_JOBS)
     hull = check_hull(run_dir)
-    resubmitted = sum(r["attempts"] - 1 for r in rows.values())
+    resubmitted = sum(r["attempts"] - 1 for r in jobs(db).values())
     print(
         f"\nFAULTS driver-sigkill seed={seed}: {KILLS} kills, (phase, results committed, jobs "
         f"in flight) at each: {landed}; {sum(1 for *_, r in landed if r)} with jobs in flight; "
         "lost 0; "
         "finished re-run "
-        f"0; unfinished resubmitted {resubmitted}; {len(rows)}/{MAX_JOBS} succeeded; hull "
+        f"0; unfinished resubmitted {resubmitted}; {MAX_JOBS}/{MAX_JOBS} succeeded; hull "
         f"{hull} = hull of the succeeded jobs"
     )
