@@ -212,8 +212,9 @@ class Petridish(Strategy):
                 f"every trained model has MAdd >= strategy.max_madd={self.conf.max_madd:g}: "
                 "nothing left to grow"
             )
+        given_up = self._given_up()
         if all(
-            self.pool.point(i)[0] >= self.conf.max_madd or i in self._given_up()
+            self.pool.point(i)[0] >= self.conf.max_madd or i in given_up
             for i in self.pool.band_ids()
         ):
             return f"every parent in the band failed to grow {MAX_FAILED_GROWTHS} times"
