@@ -91,9 +91,10 @@ def identity_node(node_index: int, reduction: bool) -> NodeDesc:
     return NodeDesc(edges=[EdgeDesc(op=op, inputs=[source])])
 
 
-# How a seed's cells are filled: random DARTS cells, or identity nodes (the cheapest network of
-# the macro shape, which Petridish then grows: archai starts from such seeds).
-SEED_OPS: tuple[str, ...] = ("random", "identity")
+# How a seed's cells are filled: identity nodes (the cheapest network of the macro shape, which
+# Petridish then grows: archai starts from such seeds), or random DARTS cells. Cheapest first:
+# Petridish trains its seeds in this order.
+SEED_OPS: tuple[str, ...] = ("identity", "random")
 
 
 def seed_model(

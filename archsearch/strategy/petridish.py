@@ -26,7 +26,7 @@ import numpy as np
 from archsearch.config import Config
 from archsearch.hull import Hull
 from archsearch.jobs.spec import JobResult, JobSpec, Stage, is_finite_point
-from archsearch.space.builders import insert_node, seed_model
+from archsearch.space.builders import SEED_OPS, insert_node, seed_model
 from archsearch.strategy.base import Proposal, Strategy, StrategyContext
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,6 @@ log = logging.getLogger(__name__)
 # A parent whose growth failed this often is not drawn again: a damaged weights file or a grown
 # network that cannot train fails every time, and each draw would spend a worker slot on it.
 MAX_FAILED_GROWTHS = 2
-SEED_ORDER = ("identity", "random")  # the order seed kinds are trained in
 
 
 class Petridish(Strategy):
@@ -46,7 +45,7 @@ class Petridish(Strategy):
         # [reductions, cells, nodes, ops]: identity seeds first, they are the cheapest to train.
         self.seeds_todo: list[list[Any]] = [
             [*combo, ops]
-            for ops in sorted(self.conf.seed_ops, key=SEED_ORDER.index)
+            for ops in sorted(self.conf.seed_ops, key=SEED_OPS.index)
             for combo in self.conf.seed_grid.combinations()
         ]
         # Every trained model; parents come from its band.
