@@ -179,20 +179,18 @@ def test_closures_are_refused(ray_cluster):
         RayEngine(lambda spec: spec, ResourcesConfig(gpus=0))
 
 
-def test_driver_overhead_per_job_is_small(ray_engine, make_spec):
-    """Driver CPU per job (submit + wait + result) with the cluster kept full."""
+def test_a_full_pipeline_of_jobs_all_complete(ray_engine, make_spec):
+    """Submit whenever a slot frees, as the driver does: every job's result comes back once.
+
+    The driver's CPU per job under this loop is measured by bench/scheduler.py, not asserted here.
+    """
     engine = ray_engine(gpus=0, cpus=0.5)  # 4 slots: the workers of earlier tests, reused
-    specs = [make_spec(i) for i in range(1, 111)]
-    wait_all(engine, [engine.submit(s) for s in specs[:10]])  # warm the worker pool
-    start = time.process_time()  # the whole driver process: Ray's own threads count too
-    in_flight, n = [], 0
-    for spec in specs[10:]:
+    in_flight, results = [], {}
+    for spec in [make_spec(i) for i in range(1, 61)]:
         in_flight.append(engine.submit(spec))
         if len(in_flight) >= engine.capacity():
             done, in_flight = engine.wait(in_flight, timeout=30)
-            n += sum(engine.result(h).ok for h in done)
-    n += sum(r.ok for r in wait_all(engine, in_flight))
-    per_job_ms = (time.process_time() - start) * 1e3 / len(specs[10:])
-    logging.getLogger(__name__).info("driver CPU per job: %.2f ms", per_job_ms)
-    assert n == len(specs[10:])
-    assert per_job_ms < 5.0
+            results.update((h.job_id, engine.result(h)) for h in done)
+    results.update((r.job_id, r) for r in wait_all(engine, in_flight))
+    assert sorted(results) == list(range(1, 61))
+    assert all(r.ok for r in results.values())
