@@ -167,7 +167,7 @@ def petridish_hull_error(run_dir: Path | None, madds: list[float]) -> list[str]:
     """The run's hull error at each MAdd, formatted; '-' without a run or left of its hull."""
     if run_dir is None:
         return ["-"] * len(madds)
-    errors = hull_errors(load_points(run_dir), madds)
+    errors, _ = hull_errors(load_points(run_dir), madds)
     return [f"{e:.3f}" if np.isfinite(e) else "-" for e in errors]
 
 

@@ -28,26 +28,20 @@ def load_points(run_dir: Path) -> list[TrialPoint]:
     return trial_points(history, float(store.get_meta("created_at") or 0.0))
 
 
-def hull_errors(points: list[TrialPoint], madds: list[float]) -> np.ndarray:
-    """The error of the points' hull at each MAdd (+inf left of the cheapest, or no points)."""
+def hull_errors(points: list[TrialPoint], madds: list[float]) -> tuple[np.ndarray, np.ndarray]:
+    """The validation error of the points' hull at each MAdd, and the test error of the same
+    hull (chosen on validation error): its vertices' test errors, interpolated alike. +inf left
+    of the cheapest point or with no points; the test error is nan where a vertex has none."""
     pts = np.array([[p.madd, p.error] for p in points]).reshape(-1, 2)
     if not len(pts):
-        return np.full(len(madds), np.inf)
-    return hull_error_at(pts[lower_convex_hull(pts)], np.array(madds))
-
-
-def hull_test_errors(points: list[TrialPoint], madds: list[float]) -> np.ndarray:
-    """The test error of the same hull (chosen on validation error) at each MAdd: the hull
-    vertices' test errors, interpolated as ``hull_errors`` interpolates their validation
-    errors (+inf left of the cheapest; nan where a vertex has no test error)."""
-    pts = np.array([[p.madd, p.error] for p in points]).reshape(-1, 2)
-    if not len(pts):
-        return np.full(len(madds), np.inf)
+        return np.full(len(madds), np.inf), np.full(len(madds), np.inf)
     vertices = lower_convex_hull(pts)
     tests = [points[i].test_error for i in vertices]
     test = np.array([np.nan if t is None else t for t in tests], dtype=np.float64)
-    # hull_error_at's interpolation, which refuses a missing (nan) error
-    return np.interp(np.array(madds), pts[vertices, 0], test, left=np.inf, right=test[-1])
+    at = np.array(madds)
+    # hull_error_at's interpolation, which refuses a missing (nan) error, for the test errors
+    test_at = np.interp(at, pts[vertices, 0], test, left=np.inf, right=test[-1])
+    return hull_error_at(pts[vertices], at), test_at
 
 
 def compare_runs(
@@ -80,8 +74,7 @@ def comparison_rows(
     rows = []
     for name, points in runs.items():
         pts = np.array([[p.madd, p.error] for p in points]).reshape(-1, 2)
-        at = hull_errors(points, levels)
-        test_at = hull_test_errors(points, levels)
+        at, test_at = hull_errors(points, levels)
         best = min(points, key=lambda p: p.error) if points else None
         rows.append(
             {
