@@ -42,7 +42,7 @@ import socket
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -165,7 +165,8 @@ def cluster_address(configured: str | None) -> str | None:
 def init_ray(address: str | None) -> None:
     """``ray.init``, keeping the process's SIGTERM handler: Ray replaces it with one that
     raises ``SystemExit`` wherever the driver happens to be (the CLI's turns SIGTERM into
-    Ctrl-C). A SIGTERM that arrives while Ray's handler is in place is Ctrl-C too.
+    Ctrl-C). A SIGINT or SIGTERM that arrives during ``ray.init`` is Ctrl-C too, even where its
+    handler's exception was dropped (see ``_signals_arriving``).
 
     Quiet unless ``ARCHSEARCH_VERBOSE`` is set (the CLI's ``-v``): no warnings from Ray's
     driver and no worker output forwarded to this terminal (jobs' failures are in the store;
@@ -173,19 +174,52 @@ def init_ray(address: str | None) -> None:
     resets the ``ray`` logger."""
     quiet = not os.environ.get(VERBOSE_ENV)
     handler = signal.getsignal(signal.SIGTERM)
-    try:
-        ray.init(
-            address=address,
-            logging_level=logging.ERROR if quiet else logging.WARNING,
-            log_to_driver=not quiet,
-        )
-    except SystemExit as e:
+    with _signals_arriving() as arrived:
+        try:
+            ray.init(
+                address=address,
+                logging_level=logging.ERROR if quiet else logging.WARNING,
+                log_to_driver=not quiet,
+            )
+        except SystemExit as e:
+            arrived.add(signal.SIGTERM)
+            cause: BaseException | None = e
+        else:
+            cause = None
+        finally:
+            if threading.current_thread() is threading.main_thread() and handler is not None:
+                signal.signal(signal.SIGTERM, handler)
+    if arrived & {signal.SIGINT, signal.SIGTERM}:
         if ray.is_initialized():
             ray.shutdown()
-        raise KeyboardInterrupt from e
+        raise KeyboardInterrupt from cause
+
+
+@contextlib.contextmanager
+def _signals_arriving() -> Iterator[set[int]]:
+    """The numbers of the signals that arrive in the block, known when it ends.
+
+    A handler's exception raised while Python runs an at-fork hook, a ``__del__`` or a weakref
+    callback is printed as "Exception ignored" and dropped: a SIGTERM that hit Ray's handler
+    while ``ray.init`` started its processes was lost that way, and the search ran on. Python
+    writes every signal's number to the wakeup fd, whatever its handler does. Main thread only
+    (elsewhere the set stays empty)."""
+    arrived: set[int] = set()
+    if threading.current_thread() is not threading.main_thread():
+        yield arrived
+        return
+    read, write = os.pipe()
+    os.set_blocking(read, False)
+    os.set_blocking(write, False)
+    previous = signal.set_wakeup_fd(write)
+    try:
+        yield arrived
     finally:
-        if threading.current_thread() is threading.main_thread() and handler is not None:
-            signal.signal(signal.SIGTERM, handler)
+        signal.set_wakeup_fd(previous)
+        with contextlib.suppress(BlockingIOError):
+            arrived.update(os.read(read, 4096))
+        os.close(read)
+        os.close(write)
 
 
 def _fits(total: float, per_job: float) -> int:
