@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -39,7 +40,16 @@ def cluster_env(**extra: str) -> dict[str, str]:
     return env
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def start_node(args: list[str], env: dict[str, str]) -> subprocess.Popen:
+    """A node; its dashboard agent on a free port, not Ray's fixed 52365, which any other Ray
+    on this machine (another test worker's, a benchmark's) may hold: a head whose agent cannot
+    bind refuses every `ray job submit` ("No available agent to submit job")."""
     return subprocess.Popen(
         [
             RAY,
@@ -47,6 +57,7 @@ def start_node(args: list[str], env: dict[str, str]) -> subprocess.Popen:
             "--block",
             "--disable-usage-stats",
             "--object-store-memory=200000000",
+            f"--dashboard-agent-listen-port={free_port()}",
             *args,
         ],
         env=env,

@@ -48,15 +48,18 @@ def ray_calls(monkeypatch):
 
 @pytest.fixture
 def our_sigterm_handler():
-    """A handler of the caller's own, to see it put back; the previous one restored after."""
-    previous = signal.getsignal(signal.SIGTERM)
+    """The CLI's handlers (SIGINT and SIGTERM raise KeyboardInterrupt), whatever the test runner
+    set (an xdist worker ignores SIGINT); the SIGTERM one is to be seen put back."""
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
 
     def ours(signum, frame):
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, ours)
+    for sig in previous:
+        signal.signal(sig, ours)
     yield ours
-    signal.signal(signal.SIGTERM, previous)
+    for sig, handler in previous.items():
+        signal.signal(sig, handler)
 
 
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # the drop
