@@ -17,9 +17,10 @@ $(STAMP): setup.py constraints.txt
 search: install
 	$(PY) scripts/search.py --config confs/petridish.yaml
 
-# pytest exits 5 when it collects no test; that is not a failure of the suite.
+# pytest exits 5 when it collects no test; that is not a failure of the suite. Two xdist
+# workers: the slow tests take turns on one (tests/conftest.py says why), the rest share both.
 test: install
-	$(PY) -m pytest -q $(PYTEST_ARGS); rc=$$?; [ $$rc -eq 5 ] && rc=0; exit $$rc
+	$(PY) -m pytest -q -n 2 --dist loadgroup $(PYTEST_ARGS); rc=$$?; [ $$rc -eq 5 ] && rc=0; exit $$rc
 
 lint: install
 	$(VENV)/bin/ruff check archsearch tests bench scripts

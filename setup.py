@@ -24,6 +24,6 @@ setup(
     ],
     package_data={"archsearch.view": ["static/*"]},
     # selenium drives Debian's chromium + chromedriver in the web view's browser test
-    extras_require={"dev": ["pytest", "pytest-timeout", "hypothesis", "ruff", "selenium"]},
+    extras_require={"dev": ["pytest", "pytest-timeout", "pytest-xdist", "hypothesis", "ruff", "selenium"]},
     entry_points={"console_scripts": ["archsearch = archsearch.cli:main"]},
 )

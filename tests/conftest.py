@@ -30,9 +30,18 @@ from archsearch.space.builders import seed_model  # noqa: E402
 RAY_CPUS, RAY_FAKE_GPUS = 2, 4
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "ray: needs a Ray cluster (the session-scoped local one)")
-    config.addinivalue_line("markers", "slow: end-to-end searches and subprocess/cluster tests")
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """`make test` runs two xdist workers; the slow tests all go to one of them, one at a time.
+
+    They start Ray outside this session's fixture: `ray start --head` clusters on the README's
+    fixed ports (8265), and CLI drivers that join a cluster `ray start` recorded on this machine
+    and take 8265 for their dashboard when it is free. Run side by side they would find each
+    other; in one group they never overlap, and the fast tests fill the other worker.
+    """
+    for item in items:
+        if item.get_closest_marker("slow"):
+            item.add_marker(pytest.mark.xdist_group("processes"))
 
 
 @pytest.fixture
