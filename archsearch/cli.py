@@ -45,11 +45,19 @@ def cmd_resume(args: argparse.Namespace) -> int:
 
 
 def _search(exp) -> int:
-    print(f"run directory: {exp.run_dir}", file=sys.stderr)
-    try:
-        reason = exp.run()
-    finally:
+    """Run the search, naming its folder when it starts and again when it ends, however it
+    ends; a run refused because another driver holds it prints only that error."""
+    started = []
+
+    def announce() -> None:
+        started.append(True)
         print(f"run directory: {exp.run_dir}", file=sys.stderr)
+
+    try:
+        reason = exp.run(on_start=announce)
+    finally:
+        if started:
+            print(f"run directory: {exp.run_dir}", file=sys.stderr)
     print(
         f"search stopped: {reason}\nfrontier: {exp.run_dir / 'plots' / 'frontier.png'}",
         file=sys.stderr,

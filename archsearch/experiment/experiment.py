@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -137,27 +138,36 @@ class Experiment:
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
         self.stop_reason: str | None = None
+        self._config_changed = False  # resume's overrides, saved once run() holds the lease
 
     @classmethod
     def resume(
         cls, run_dir: str | Path, overrides: list[str] | None = None, job_fn: str = DEFAULT_JOB_FN
     ) -> Experiment:
         """An existing run (a path, or a name under ./runs or ~/archsearch/runs), to ``run()``
-        again; ``overrides`` may raise budgets (``budget.max_jobs=200``) and are saved in its
-        config.yaml, unless another driver holds the run."""
+        again; ``overrides`` may raise budgets (``budget.max_jobs=200``). They are saved in its
+        config.yaml when ``run()`` holds the run's lease: a resume refused because another
+        driver holds it changes nothing."""
         run_dir = find_run_dir(run_dir)
         config = load_config(run_dir / "config.yaml", overrides)
         if overrides:
-            check_free(run_dir / "experiment.db")
-            write_text_atomic(run_dir / "config.yaml", config.to_yaml())
-        return cls(config, run_dir, job_fn)
+            check_free(run_dir / "experiment.db")  # refused early; run() takes the lease
+        exp = cls(config, run_dir, job_fn)
+        exp._config_changed = bool(overrides)
+        return exp
 
     # --- running -----------------------------------------------------------------------------
-    def run(self, progress: bool = True) -> str:
+    def run(self, progress: bool = True, on_start: Callable[[], None] | None = None) -> str:
         """Search until done; returns why it stopped. Ctrl-C or SIGTERM (KeyboardInterrupt)
         cancels the running jobs, records them interrupted, and propagates so the CLI exits
-        130. One driver per run: raises ``RunLockedError`` while another one holds it."""
+        130. One driver per run: raises ``RunLockedError`` while another one holds it;
+        ``on_start`` is called once this one holds it."""
         with driving(self.run_dir, on_lost=self._lease_lost):
+            if self._config_changed:
+                write_text_atomic(self.run_dir / "config.yaml", self.config.to_yaml())
+                self._config_changed = False
+            if on_start is not None:
+                on_start()
             return self._run(progress)
 
     def _lease_lost(self, reason: str) -> None:

@@ -2,8 +2,11 @@
 
 import pytest
 
+from archsearch.errors import RunLockedError
 from archsearch.experiment import Experiment
 from archsearch.experiment import experiment as experiment_module
+from archsearch.store import ExperimentStore
+from archsearch.store.lease import holder_gone, this_process
 from archsearch.strategy import RandomSearch, make_strategy
 from archsearch.strategy.base import LifecycleError, StrategyStatus
 from tests.experiment.conftest import JOB, small_config
@@ -69,3 +72,26 @@ def test_a_strategy_that_raises_fails_and_leaves_a_resumable_store(tmp_path, mon
     rows = resumed.list_jobs()
     assert len(rows) == 6 and all(j["status"] == "succeeded" for j in rows)
     assert [j["job_id"] for j in rows] == list(range(1, 7))
+
+
+def test_a_resume_that_loses_the_lease_race_changes_nothing(tmp_path):
+    """Two resumes can both pass the early check before either holds the lease: the one that
+    loses must neither rewrite config.yaml nor announce a run it does not drive."""
+    config = small_config(tmp_path, "resources.engine=local", "budget.max_jobs=2")
+    exp = Experiment(config, job_fn=JOB)
+    saved = (exp.run_dir / "config.yaml").read_text()
+    late = Experiment.resume(exp.run_dir, ["budget.max_jobs=3"], job_fn=JOB)
+    winner = f"{this_process().rpartition(':')[0]}:1"  # another live driver (pid 1)
+    with ExperimentStore(exp.run_dir / "experiment.db") as store:
+        assert store.take_lease(winner, holder_gone) is None
+    announced = []
+    with pytest.raises(RunLockedError, match=winner):
+        late.run(progress=False, on_start=lambda: announced.append(True))
+    assert not announced
+    assert (exp.run_dir / "config.yaml").read_text() == saved
+
+    with ExperimentStore(exp.run_dir / "experiment.db") as store:
+        store.drop_lease(winner)
+    assert "max_jobs" in late.run(progress=False, on_start=lambda: announced.append(True))
+    assert announced == [True] and len(late.list_jobs()) == 3
+    assert "max_jobs: 3" in (exp.run_dir / "config.yaml").read_text()
