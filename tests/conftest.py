@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -28,6 +29,13 @@ from archsearch.jobs.spec import JobSpec, Stage  # noqa: E402 - needs the path a
 from archsearch.space.builders import seed_model  # noqa: E402
 
 RAY_CPUS, RAY_FAKE_GPUS = 2, 4
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on (free when asked; tests use it at once)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups

@@ -10,7 +10,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -18,6 +17,8 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+from tests.conftest import free_port
 
 from .conftest import REPO
 
@@ -38,12 +39,6 @@ def cluster_env(**extra: str) -> dict[str, str]:
     }
     env.pop("RAY_ADDRESS", None)
     return env
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def start_node(args: list[str], env: dict[str, str]) -> subprocess.Popen:

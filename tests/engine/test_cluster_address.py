@@ -6,6 +6,7 @@ import socket
 import pytest
 
 from archsearch.engine.ray_engine import CLUSTER_RECORD, cluster_address
+from tests.conftest import free_port
 
 
 @pytest.fixture
@@ -39,10 +40,7 @@ def test_a_live_recorded_cluster_is_joined(ray_tmp):
 
 
 def test_a_dead_recorded_cluster_is_skipped_with_a_warning(ray_tmp, caplog):
-    with socket.socket() as probe:  # a port nobody listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    ray_tmp.write_text(f"127.0.0.1:{port}")
+    ray_tmp.write_text(f"127.0.0.1:{free_port()}")
     with caplog.at_level(logging.WARNING):
         assert cluster_address(None) == "local"
     assert "does not answer" in caplog.text
