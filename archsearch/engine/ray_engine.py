@@ -39,13 +39,14 @@ import math
 import os
 import signal
 import socket
+import sys
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import ray
 from ray.exceptions import (
@@ -202,8 +203,9 @@ def _signals_arriving() -> Iterator[set[int]]:
     A handler's exception raised while Python runs an at-fork hook, a ``__del__`` or a weakref
     callback is printed as "Exception ignored" and dropped: a SIGTERM that hit Ray's handler
     while ``ray.init`` started its processes was lost that way, and the search ran on. Python
-    writes every signal's number to the wakeup fd, whatever its handler does. Main thread only
-    (elsewhere the set stays empty)."""
+    writes every signal's number to the wakeup fd, whatever its handler does. The dropped
+    exception is not printed either (its "Traceback" is noise: the signal is counted here).
+    Main thread only (elsewhere the set stays empty)."""
     arrived: set[int] = set()
     if threading.current_thread() is not threading.main_thread():
         yield arrived
@@ -212,9 +214,17 @@ def _signals_arriving() -> Iterator[set[int]]:
     os.set_blocking(read, False)
     os.set_blocking(write, False)
     previous = signal.set_wakeup_fd(write)
+    previous_hook = sys.unraisablehook
+
+    def quiet_about_interrupts(unraisable: Any) -> None:
+        if not issubclass(unraisable.exc_type, (KeyboardInterrupt, SystemExit)):
+            previous_hook(unraisable)
+
+    sys.unraisablehook = quiet_about_interrupts
     try:
         yield arrived
     finally:
+        sys.unraisablehook = previous_hook
         signal.set_wakeup_fd(previous)
         with contextlib.suppress(BlockingIOError):
             arrived.update(os.read(read, 4096))
