@@ -2,13 +2,20 @@
 
 ``ray job stop``, ``timeout``, Kubernetes and spot preemption send SIGTERM; the driver treats
 it as Ctrl-C (running jobs cancelled and recorded interrupted, status INTERRUPTED, exit 130).
-Inside ``deferred()`` (drawing plots, writing hull.json) a signal is held and raised when the
-section ends: an exception thrown into matplotlib's C code can abort the process instead of
-unwinding it. A ``KeyboardInterrupt`` that Python drops (raised while it runs an at-fork hook,
-a ``__del__`` or a weakref callback, where it prints "Exception ignored" and goes on) is not
-lost: the signal is raised again, to interrupt where it can unwind. Handlers can only be
-installed from the main thread; elsewhere (``start()``'s thread) these are no-ops and the
-caller's own handlers apply.
+An exception thrown into C or C++ code can abort the process instead of unwinding it, and
+Python drops one raised where it cannot propagate; so a signal waits where that could happen:
+
+* inside ``deferred()`` (drawing plots: matplotlib's font code; writing hull.json), held and
+  raised when the section ends;
+* inside an import begun after the handlers were installed (the driver imports torch and ray
+  lazily; torch's import runs pybind11 callbacks that abort on an exception), sent again
+  until the import is done;
+* a ``KeyboardInterrupt`` that Python dropped (raised while it ran an at-fork hook, a
+  ``__del__`` or a weakref callback, printed as "Exception ignored") is not printed but sent
+  again, to interrupt where it can unwind.
+
+Handlers can only be installed from the main thread; elsewhere (``start()``'s thread) these are
+no-ops and the caller's own handlers apply.
 """
 
 from __future__ import annotations
@@ -18,28 +25,55 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from types import FrameType
 from typing import Any
 
 _HANDLED = (signal.SIGINT, signal.SIGTERM)
+_RESEND_AFTER_S = 0.05
 _depth = 0  # nesting of deferred() sections
-_pending: int | None = None  # a signal that arrived inside one
+_pending: int | None = None  # a signal that arrived and is not raised yet
+_imports_at_install = 0  # a search started inside an import is still interrupted
 _next_hook = sys.unraisablehook  # for every other exception Python drops
 
 
-def _on_signal(signum: int, frame: object) -> None:
+def _on_signal(signum: int, frame: FrameType | None) -> None:
     global _pending
-    if _depth:
-        _pending = signum
+    _pending = signum
+    if _depth:  # raised when the section ends
         return
+    if _imports_on(frame) > _imports_at_install:
+        _send_again_later()
+        return
+    _pending = None
     raise KeyboardInterrupt
 
 
-def _redeliver_dropped(unraisable: Any) -> None:
+def _imports_on(frame: FrameType | None) -> int:
+    """How many imports are under way on the stack that ends in ``frame``."""
+    count = 0
+    while frame is not None:
+        code = frame.f_code
+        count += code.co_name == "_find_and_load" and "importlib" in code.co_filename
+        frame = frame.f_back
+    return count
+
+
+def _send_again_later() -> None:
+    # Sent from here, the handler would run at once, still where it cannot raise: another
+    # thread sends it a moment later, to the main thread so that a blocking call wakes up.
+    threading.Timer(_RESEND_AFTER_S, _send_if_pending, (threading.main_thread().ident,)).start()
+
+
+def _send_if_pending(main_thread: int) -> None:
+    if _pending is not None and not _depth:  # else raised already, or by deferred()'s end
+        signal.pthread_kill(main_thread, signal.SIGINT)
+
+
+def _resend_dropped(unraisable: Any) -> None:
+    global _pending
     if issubclass(unraisable.exc_type, KeyboardInterrupt):
-        # Sent from here, the handler would run at once, still inside what dropped it: another
-        # thread sends it a moment later, to the main thread so that a blocking call wakes up.
-        main = threading.main_thread().ident
-        threading.Timer(0.05, signal.pthread_kill, (main, signal.SIGINT)).start()
+        _pending = signal.SIGINT
+        _send_again_later()
     else:
         _next_hook(unraisable)
 
@@ -49,30 +83,33 @@ def _main_thread() -> bool:
 
 
 def install() -> None:
-    """Make SIGINT and SIGTERM raise ``KeyboardInterrupt`` (deferred inside ``deferred()``)."""
-    global _next_hook
-    if _main_thread():
-        for sig in _HANDLED:
-            signal.signal(sig, _on_signal)
-        if sys.unraisablehook is not _redeliver_dropped:
-            _next_hook, sys.unraisablehook = sys.unraisablehook, _redeliver_dropped
+    """Make SIGINT and SIGTERM raise ``KeyboardInterrupt`` where it is safe (see above)."""
+    global _next_hook, _imports_at_install
+    if not _main_thread():
+        return
+    for sig in _HANDLED:
+        signal.signal(sig, _on_signal)
+    _imports_at_install = _imports_on(sys._getframe())
+    if sys.unraisablehook is not _resend_dropped:
+        _next_hook, sys.unraisablehook = sys.unraisablehook, _resend_dropped
 
 
 @contextmanager
 def interrupting() -> Iterator[None]:
     """``install()`` for the duration of the block, then the previous handlers again."""
+    global _imports_at_install
     if not _main_thread():
         yield
         return
     previous = {sig: signal.getsignal(sig) for sig in _HANDLED}
-    previous_hook = sys.unraisablehook
+    previous_hook, previous_imports = sys.unraisablehook, _imports_at_install
     install()
     try:
         yield
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-        sys.unraisablehook = previous_hook
+        sys.unraisablehook, _imports_at_install = previous_hook, previous_imports
 
 
 @contextmanager

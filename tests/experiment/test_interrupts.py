@@ -40,3 +40,47 @@ def test_a_signal_inside_deferred_waits_for_the_section_to_end():
             pass
         finished = True
     assert finished
+
+
+SIGNALLED_IMPORT = """
+import os, signal
+os.kill(os.getpid(), signal.SIGTERM)
+for _ in range(1000):  # the handler runs at one of these bytecodes, inside the import
+    pass
+FINISHED = True
+"""
+
+
+def test_a_signal_during_an_import_waits_for_the_import_to_finish(tmp_path, monkeypatch):
+    """torch's import runs pybind11 callbacks: a KeyboardInterrupt raised there aborts."""
+    (tmp_path / "signalled_module.py").write_text(SIGNALLED_IMPORT)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "signalled_module", raising=False)
+    imported = None
+    with pytest.raises(KeyboardInterrupt), interrupts.interrupting():
+        import signalled_module
+
+        imported = signalled_module
+        time.sleep(5)  # the signal sent again interrupts here
+    assert imported is not None and imported.FINISHED
+
+
+def test_a_search_started_inside_an_import_is_still_interrupted(tmp_path, monkeypatch):
+    """A script imported as a module that runs its search at import time."""
+    (tmp_path / "searching_module.py").write_text(
+        "import time\n"
+        "from archsearch.experiment import interrupts\n"
+        "with interrupts.interrupting():\n"
+        "    import signalled_module\n"
+        "    time.sleep(5)\n"
+        "REACHED = True\n"
+    )
+    (tmp_path / "signalled_module.py").write_text(SIGNALLED_IMPORT)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    for name in ("searching_module", "signalled_module"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        import searching_module  # noqa: F401
+    assert sys.modules["signalled_module"].FINISHED
+    assert time.monotonic() - started < 4  # not after the sleep

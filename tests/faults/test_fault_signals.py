@@ -60,6 +60,7 @@ def started_since(db, event_id: int) -> bool:
 @pytest.mark.timeout(420)
 def test_sigterm_at_random_moments_interrupts_and_resume_finishes(cli, tmp_path):
     seed = int(os.environ.get("FAULTS_SEED", time.time_ns() % 2**31))
+    print(f"FAULTS_SEED={seed} reproduces this test's moments")  # shown when it fails
     rng = random.Random(seed)
     (tmp_path / "confs").mkdir()
     shutil.copy(SMOKE, tmp_path / "confs")
