@@ -20,9 +20,12 @@ no-ops and the caller's own handlers apply.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
@@ -34,6 +37,7 @@ _depth = 0  # nesting of deferred() sections
 _pending: int | None = None  # a signal that arrived and is not raised yet
 _imports_at_install = 0  # a search started inside an import is still interrupted
 _next_hook = sys.unraisablehook  # for every other exception Python drops
+_resender: _Resender | None = None  # started by the first install()
 
 
 def _on_signal(signum: int, frame: FrameType | None) -> None:
@@ -59,14 +63,29 @@ def _imports_on(frame: FrameType | None) -> int:
 
 
 def _send_again_later() -> None:
-    # Sent from here, the handler would run at once, still where it cannot raise: another
-    # thread sends it a moment later, to the main thread so that a blocking call wakes up.
-    threading.Timer(_RESEND_AFTER_S, _send_if_pending, (threading.main_thread().ident,)).start()
+    # Sent from here, the handler would run at once, still where it cannot raise: the resender
+    # thread sends it a moment later. A byte down a pipe, as a signal handler may do anywhere
+    # (starting a thread takes a lock the interrupted code may hold).
+    if _resender is not None:
+        with contextlib.suppress(BlockingIOError):  # a full pipe: a wake-up is on its way anyway
+            os.write(_resender.wake, b"\0")
 
 
-def _send_if_pending(main_thread: int) -> None:
-    if _pending is not None and not _depth:  # else raised already, or by deferred()'s end
-        signal.pthread_kill(main_thread, signal.SIGINT)
+class _Resender(threading.Thread):
+    """Sends the main thread SIGINT while a signal is pending outside ``deferred()``, 50 ms
+    after each wake-up (to the main thread, so that a blocking call there wakes up)."""
+
+    def __init__(self) -> None:
+        super().__init__(name="archsearch-interrupts", daemon=True)
+        self.main_thread = threading.main_thread().ident
+        self.wait_here, self.wake = os.pipe()
+        os.set_blocking(self.wake, False)
+
+    def run(self) -> None:
+        while os.read(self.wait_here, 1):
+            time.sleep(_RESEND_AFTER_S)
+            if _pending is not None and not _depth:  # else raised already, or at deferred()'s end
+                signal.pthread_kill(self.main_thread, signal.SIGINT)
 
 
 def _resend_dropped(unraisable: Any) -> None:
@@ -84,9 +103,12 @@ def _main_thread() -> bool:
 
 def install() -> None:
     """Make SIGINT and SIGTERM raise ``KeyboardInterrupt`` where it is safe (see above)."""
-    global _next_hook, _imports_at_install
+    global _next_hook, _imports_at_install, _resender
     if not _main_thread():
         return
+    if _resender is None:
+        _resender = _Resender()
+        _resender.start()
     for sig in _HANDLED:
         signal.signal(sig, _on_signal)
     _imports_at_install = _imports_on(sys._getframe())
