@@ -38,6 +38,19 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+class SignalledOnDelete:
+    """Sends this process ``signum`` from its ``__del__``: a place where Python drops (and
+    prints as "Exception ignored") what the signal's handler raises."""
+
+    def __init__(self, signum: int) -> None:
+        self.signum = signum
+
+    def __del__(self) -> None:
+        os.kill(os.getpid(), self.signum)
+        for _ in range(1000):  # the handler runs at one of these bytecodes, inside __del__
+            pass
+
+
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """`make test` runs two xdist workers; the slow tests all go to one of them, one at a time.

@@ -17,16 +17,7 @@ import pytest
 import ray
 
 from archsearch.engine.ray_engine import init_ray
-
-
-class SignalledOnDelete:
-    def __init__(self, signum: int) -> None:
-        self.signum = signum
-
-    def __del__(self) -> None:
-        os.kill(os.getpid(), self.signum)
-        for _ in range(1000):  # the handler runs at one of these bytecodes, inside __del__
-            pass
+from tests.conftest import SignalledOnDelete
 
 
 class RaisesOnDelete:

@@ -10,13 +10,7 @@ import time
 import pytest
 
 from archsearch.experiment import interrupts
-
-
-class SignalledOnDelete:
-    def __del__(self) -> None:
-        os.kill(os.getpid(), signal.SIGTERM)
-        for _ in range(1000):  # the handler runs at one of these bytecodes, inside __del__
-            pass
+from tests.conftest import SignalledOnDelete
 
 
 def test_an_interrupt_dropped_in_a_del_is_raised_again_outside_it(monkeypatch):
@@ -24,7 +18,7 @@ def test_an_interrupt_dropped_in_a_del_is_raised_again_outside_it(monkeypatch):
     monkeypatch.setattr(sys, "unraisablehook", printed.append)
     reached_after_the_del = False
     with pytest.raises(KeyboardInterrupt), interrupts.interrupting():
-        SignalledOnDelete()  # deleted at once: the signal arrives inside its __del__
+        SignalledOnDelete(signal.SIGTERM)  # deleted at once: the signal arrives inside its __del__
         reached_after_the_del = True
         time.sleep(5)  # the signal raised again interrupts here
     assert reached_after_the_del
