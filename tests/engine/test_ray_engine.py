@@ -168,7 +168,7 @@ def test_a_lost_cancel_is_sent_again(ray_engine, make_spec, tmp_path: Path, monk
     engine.cancel(handle)
     start = time.monotonic()
     result = engine.result(handle)
-    assert time.monotonic() - start < 5 and len(sent) >= 2
+    assert time.monotonic() - start < 15 and len(sent) >= 2
     assert result.status is Status.FAILED and "cancelled" in result.error
 
 

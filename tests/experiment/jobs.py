@@ -3,7 +3,7 @@
 They report per-epoch metrics like the real trainer and sleep instead of training. Settings
 come from ``<data.root>/test_job.json``, written by the test (Ray workers do not see the test's
 environment; ``small_config`` points data.root, unused by synthetic data, at the test's
-folder): ``sleep_s`` per job, ``slow_job`` (an id that sleeps a minute, to be killed),
+folder): ``sleep_s`` per job, ``slow_job`` (an id that sleeps five minutes, to be killed),
 ``train_time_s`` reported by every job."""
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def epoch_job(spec: JobSpec) -> JobResult:
     settings = json.loads(file.read_text()) if file.exists() else {}
     step = settings.get("sleep_s", 0.05) / EPOCHS
     if spec.job_id == settings.get("slow_job"):
-        step = 20.0
+        step = 100.0
     curve = []
     for epoch in range(EPOCHS):
         time.sleep(step)

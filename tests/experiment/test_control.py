@@ -38,7 +38,9 @@ def test_kill_cancels_one_running_job_and_the_search_goes_on(ray_cluster, tmp_pa
     started = time.monotonic()
     exp.kill(2)
     exp.wait()
-    assert time.monotonic() - started < 30  # did not sit out the one-minute job
+    # Did not sit out the five-minute job; the bound is loose because the other four jobs took
+    # 40 s on a loaded CI machine.
+    assert time.monotonic() - started < 150
     jobs = {j["job_id"]: j for j in exp.list_jobs()}
     assert jobs[2]["status"] == "failed" and "killed" in jobs[2]["error"]
     assert sum(j["status"] == "succeeded" for j in jobs.values()) == 4

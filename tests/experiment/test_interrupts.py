@@ -68,7 +68,7 @@ def test_a_search_started_inside_an_import_is_still_interrupted(tmp_path, monkey
         "from archsearch.experiment import interrupts\n"
         "with interrupts.interrupting():\n"
         "    import signalled_module\n"
-        "    time.sleep(5)\n"
+        "    time.sleep(60)\n"
         "REACHED = True\n"
     )
     (tmp_path / "signalled_module.py").write_text(SIGNALLED_IMPORT)
@@ -79,4 +79,4 @@ def test_a_search_started_inside_an_import_is_still_interrupted(tmp_path, monkey
     with pytest.raises(KeyboardInterrupt):
         import searching_module  # noqa: F401
     assert sys.modules["signalled_module"].FINISHED
-    assert time.monotonic() - started < 4  # not after the sleep
+    assert time.monotonic() - started < 30  # not after the sleep
