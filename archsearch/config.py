@@ -373,7 +373,7 @@ class BudgetConfig(Section):
 class ResourcesConfig(Section):
     engine: Literal["ray", "local"] = "ray"  # local: in-process, one job at a time
     gpus: float = Field(1.0, ge=0)  # GPUs per job (fractional allowed); CPU fallback if none
-    cpus: float = Field(1.0, gt=0)  # CPUs per job
+    cpus: float = Field(1.0, gt=0)  # CPUs per job; its whole CPUs are the job's torch threads
     max_concurrent: int | None = Field(None, ge=1)  # cap on jobs in flight (default: cluster)
     max_retries: int = Field(2, ge=0)  # re-runs of a job whose worker died
     # Run the next job in the same worker process (no start-up, cached data)? null: yes for

@@ -4,7 +4,12 @@ What every strategy is tested with, and what ``resources.engine: local`` runs: n
 serialisation, a debugger can step into the job. ``submit`` only queues; ``wait`` runs queued
 jobs until one of the handles it waits for is done. A job cannot be pre-empted, so ``timeout``
 only decides whether another job is *started*: ``timeout=0`` runs nothing, and a job started
-before the deadline runs to its end. Torch threads are the driver process's (all cores).
+before the deadline runs to its end.
+
+Threads: a job runs with ``threads`` torch threads (``resources.cpus``, whole, at least 1), as a
+Ray worker does, and the driver's own count comes back after it. Torch's default, one thread a
+core, slowed a job 100-fold as soon as anything else kept one core busy: its OpenMP threads
+wait for each other at every operation.
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ from __future__ import annotations
 import logging
 import time
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -40,10 +47,14 @@ class _Queued:
 
 
 class LocalEngine(Engine):
-    def __init__(self, job_fn: JobFn | str, data: DataSplits | None = None) -> None:
-        """``data``: the data set every job gets (None: a job loads its ``data_conf``)."""
+    def __init__(
+        self, job_fn: JobFn | str, data: DataSplits | None = None, threads: int = 1
+    ) -> None:
+        """``data``: the data set every job gets (None: a job loads its ``data_conf``);
+        ``threads``: torch's intra-op threads while a job runs."""
         self._job_fn = resolve_job_fn(job_fn)
         self._data = data
+        self._threads = threads
         self._queue: deque[JobHandle] = deque()
         self._metrics: list[tuple[int, int, dict[str, float]]] = []
         self._started: list[tuple[int, float]] = []
@@ -107,9 +118,22 @@ class LocalEngine(Engine):
         spec = handle.ref.spec
         self._started.append((spec.job_id, time.time()))
         inputs = JobInputs(self._data, self._weights.get(spec.warm_start_from))
-        result = run_guarded(
-            self._job_fn, spec, lambda *report: self._metrics.append(report), inputs
-        )
+        with _torch_threads(self._threads):
+            result = run_guarded(
+                self._job_fn, spec, lambda *report: self._metrics.append(report), inputs
+            )
         if result.weights is not None:
             self._weights.put(spec.job_id, result.weights)
         handle.ref.result = result
+
+
+@contextmanager
+def _torch_threads(n: int) -> Iterator[None]:
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)

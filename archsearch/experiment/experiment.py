@@ -53,7 +53,7 @@ def make_engine(
     if config.resources.engine == "local":
         from archsearch.engine.local_engine import LocalEngine
 
-        return LocalEngine(job_fn, data)
+        return LocalEngine(job_fn, data, threads=max(1, int(config.resources.cpus)))
     from archsearch.engine.ray_engine import RayEngine
 
     return RayEngine(job_fn, config.resources, data=data)

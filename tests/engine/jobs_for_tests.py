@@ -29,6 +29,19 @@ def echo(spec: JobSpec) -> JobResult:
     )
 
 
+def threads(spec: JobSpec) -> JobResult:
+    """Succeeds with torch's intra-op thread count in its metrics."""
+    import torch
+
+    return JobResult(
+        job_id=spec.job_id,
+        status=Status.SUCCEEDED,
+        metrics={"val_top1": 0.5, "threads": float(torch.get_num_threads())},
+        madd=1e6,
+        params=10,
+    )
+
+
 def raises(spec: JobSpec) -> JobResult:
     raise ValueError(f"boom in job {spec.job_id}")
 

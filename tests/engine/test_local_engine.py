@@ -6,7 +6,9 @@ import os
 
 import pytest
 
+from archsearch.config import load_config
 from archsearch.engine import LocalEngine
+from archsearch.experiment.experiment import make_engine
 from archsearch.jobs.spec import Status
 from tests.engine import jobs_for_tests as jobs
 
@@ -41,3 +43,23 @@ def test_ctrl_c_in_a_job_stops_the_driver_and_the_job_can_be_cancelled(make_spec
         engine.wait([handle])
     engine.cancel(handle)  # what the driver's Ctrl-C handler does next
     assert engine.result(handle).status is Status.FAILED
+
+
+@pytest.mark.parametrize("cpus", [1, 2.5])
+def test_a_job_gets_its_whole_cpus_as_torch_threads_and_the_driver_keeps_its_own(
+    make_spec, tmp_path, cpus
+):
+    import torch
+
+    config = load_config(
+        overrides=["resources.engine=local", f"resources.cpus={cpus}", f"out_dir={tmp_path}"]
+    )
+    engine = make_engine(config, job_fn="tests.engine.jobs_for_tests:threads")
+    driver_threads = torch.get_num_threads()
+    torch.set_num_threads(3)  # neither the job's count nor the default
+    try:
+        result = engine.result(engine.submit(make_spec(1)))
+        assert result.metrics["threads"] == int(cpus)
+        assert torch.get_num_threads() == 3
+    finally:
+        torch.set_num_threads(driver_threads)
