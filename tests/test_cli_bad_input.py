@@ -104,24 +104,30 @@ def test_damaged_warm_start_weights_are_one_line(tmp_path, capsys, damage):
     assert_one_line(err, weights, "truncated or corrupt weights file")
 
 
-@pytest.mark.parametrize("command", ["status", "export", "plot", "update"])
-@pytest.mark.parametrize("damage", ["garbage", "other version", "foreign"])
+@pytest.mark.parametrize("command", ["status", "export", "plot", "update", "view"])
+@pytest.mark.parametrize(
+    "damage", ["garbage", "other version", "foreign", "no tables yet", "no version yet"]
+)
 def test_a_damaged_or_foreign_store_is_one_line(tmp_path, capsys, command, damage):
+    """The last two are a store its driver is creating, read a moment too early."""
     run = tmp_path / "run"
     run.mkdir()
     db = run / "experiment.db"
     if damage == "garbage":
         db.write_bytes(b"SQLite? no." * 200)
+    elif damage == "no tables yet":
+        db.write_bytes(b"")
     else:
         with sqlite3.connect(db) as c:
-            if damage == "other version":
-                c.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
-                c.execute("INSERT INTO meta VALUES ('schema_version', '99')")
-            else:
+            if damage == "foreign":
                 c.execute("CREATE TABLE songs (title TEXT)")
+            else:
+                c.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+            if damage == "other version":
+                c.execute("INSERT INTO meta VALUES ('schema_version', '99')")
     (run / "config.yaml").write_text("name: run\n")
     before = db.read_bytes()
-    extra = ["--max-jobs", "5"] if command == "update" else []
+    extra = {"update": ["--max-jobs", "5"], "view": ["--port", "0"]}.get(command, [])
     code, _, err = cli([command, str(run), *extra], capsys)
     assert code == EXIT_USAGE
     assert_one_line(err, db)

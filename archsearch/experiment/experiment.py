@@ -127,7 +127,8 @@ class Experiment:
             (run_dir / "weights").mkdir(parents=True, exist_ok=True)
             write_text_atomic(run_dir / "config.yaml", config.to_yaml())
         self.run_dir = Path(run_dir).resolve()
-        self.store = ExperimentStore(self.run_dir / "experiment.db")  # this thread's connection
+        # This thread's connection; an existing run's store is refused, not created, when empty.
+        self.store = ExperimentStore(self.run_dir / "experiment.db", create=not existing)
         if not existing:
             self.store.set_meta("name", config.name)
             self.store.set_meta("created_at", f"{time.time():.3f}")

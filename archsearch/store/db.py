@@ -29,7 +29,7 @@ from typing import Any, Literal
 
 from archsearch.errors import RunLockedError, StoreError
 from archsearch.jobs.spec import JobResult, JobSpec, Status
-from archsearch.store.reads import StoreReader
+from archsearch.store.reads import StoreReader, check_is_ours
 from archsearch.store.schema import DDL, SCHEMA_VERSION, RunStatus
 
 log = logging.getLogger(__name__)
@@ -59,7 +59,8 @@ class ExperimentStore(StoreReader):
             # malformed" in the middle of a search; reading every page costs ~30 ms per 50 MB.
             if self._conn.execute("PRAGMA quick_check(1)").fetchone()[0] != "ok":
                 raise sqlite3.DatabaseError("database disk image is malformed")
-            self._check_is_ours(create)  # before WAL mode, which rewrites the file's header
+            # Before WAL mode, which rewrites the file's header.
+            check_is_ours(self._conn, self.path, empty_ok=create)
             mode = self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if mode != "wal":
                 log.warning("%s: WAL mode unavailable (got %r); a crash may cost more", path, mode)
@@ -71,23 +72,6 @@ class ExperimentStore(StoreReader):
         except StoreError:
             self._conn.close()
             raise
-
-    def _check_is_ours(self, create: bool) -> None:
-        """Refuse another program's database or another schema version, unaltered."""
-        tables = {
-            r[0] for r in self._conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-        }
-        if "meta" in tables:
-            found = self._conn.execute(
-                "SELECT value FROM meta WHERE key = 'schema_version'"
-            ).fetchone()
-            if found is not None and found[0] != str(SCHEMA_VERSION):
-                raise StoreError(
-                    f"{self.path} has schema version {found[0]}; this archsearch reads version "
-                    f"{SCHEMA_VERSION} (open the run with the archsearch that wrote it)"
-                )
-        elif tables or not create:
-            raise StoreError(f"{self.path}: not an archsearch experiment store (no meta table)")
 
     def _init_schema(self) -> None:
         # CREATE ... IF NOT EXISTS is idempotent, so two processes opening a new file race safely.

@@ -200,6 +200,26 @@ class StoreReader:
         return row[0]
 
 
+def check_is_ours(conn: sqlite3.Connection, path: Path, empty_ok: bool) -> None:
+    """Refuse another program's database or another schema version, unaltered. A store not
+    yet created (no tables, or no version written yet) passes only when ``empty_ok``: the
+    writer about to create it, not a reader that looked too early."""
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if "meta" not in tables:
+        if tables or not empty_ok:
+            raise StoreError(f"{path}: not an archsearch experiment store (no meta table)")
+        return
+    found = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    if found is None:
+        if not empty_ok:
+            raise StoreError(f"{path}: not an archsearch experiment store (no schema version)")
+    elif found[0] != str(SCHEMA_VERSION):
+        raise StoreError(
+            f"{path} has schema version {found[0]}; this archsearch reads version "
+            f"{SCHEMA_VERSION} (open the run with the archsearch that wrote it)"
+        )
+
+
 class ReadOnlyStore(StoreReader):
     """A connection that can only read (SQLite ``mode=ro``): WAL lets it read while the driver
     writes, and it can never hold the write lock the driver waits on. Use it from one thread."""
@@ -211,13 +231,14 @@ class ReadOnlyStore(StoreReader):
         uri = f"{self.path.resolve().as_uri()}?mode=ro"
         self._conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=10.0)
         self._conn.row_factory = sqlite3.Row
-        version = self.get_meta("schema_version")
-        if version != str(SCHEMA_VERSION):
+        try:  # a store its driver is creating has no meta table for a moment: refused too
+            check_is_ours(self._conn, self.path, empty_ok=False)
+        except sqlite3.DatabaseError as e:
             self._conn.close()
-            raise StoreError(
-                f"{self.path} has schema version {version}; this archsearch reads "
-                f"version {SCHEMA_VERSION}"
-            )
+            raise StoreError(f"{self.path}: cannot open the experiment store ({e})") from None
+        except StoreError:
+            self._conn.close()
+            raise
 
     def close(self) -> None:
         self._conn.close()

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from archsearch.errors import StoreError
 from archsearch.store import ReadOnlyStore
 from tests.view.conftest import REPO, SMOKE, get_json, post_json
 
@@ -57,8 +58,11 @@ def test_view_follows_and_controls_a_search_in_another_process(tmp_path, serve):
         run_dir = tmp_path / "petridish_smoke"
         wait_for(lambda: (run_dir / "experiment.db").exists(), 60, "the run's store")
 
-        def status() -> str:
-            store = ReadOnlyStore(run_dir / "experiment.db")
+        def status() -> str | None:
+            try:
+                store = ReadOnlyStore(run_dir / "experiment.db")
+            except StoreError:  # the driver is still creating it
+                return None
             try:
                 return store.get_meta("status")
             finally:
