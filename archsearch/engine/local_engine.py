@@ -8,7 +8,7 @@ before the deadline runs to its end.
 
 Threads: a job runs with ``threads`` torch threads (``resources.cpus``, whole, at least 1), as a
 Ray worker does, and the driver's own count comes back after it. Torch's default, one thread a
-core, slowed a job 100-fold as soon as anything else kept one core busy: its OpenMP threads
+core, slowed a job 50-fold and more as soon as anything else kept a core busy: its OpenMP threads
 wait for each other at every operation.
 """
 
