@@ -29,7 +29,7 @@ from typing import Any, Literal
 
 from archsearch.errors import RunLockedError, StoreError
 from archsearch.jobs.spec import JobResult, JobSpec, Status
-from archsearch.store.reads import StoreReader, check_is_ours
+from archsearch.store.reads import StoreReader, check_is_ours, closed_unless_opened
 from archsearch.store.schema import DDL, SCHEMA_VERSION, RunStatus
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ class ExperimentStore(StoreReader):
         # ``timeout`` is SQLite's busy_timeout.
         self._conn = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT_S)
         self._conn.row_factory = sqlite3.Row
-        try:
+        with closed_unless_opened(self._conn, self.path):
             # A damaged page would otherwise surface later, as "database disk image is
             # malformed" in the middle of a search; reading every page costs ~30 ms per 50 MB.
             if self._conn.execute("PRAGMA quick_check(1)").fetchone()[0] != "ok":
@@ -66,12 +66,6 @@ class ExperimentStore(StoreReader):
                 log.warning("%s: WAL mode unavailable (got %r); a crash may cost more", path, mode)
             self._conn.execute(f"PRAGMA synchronous = {synchronous}")
             self._init_schema()
-        except sqlite3.DatabaseError as e:
-            self._conn.close()
-            raise StoreError(f"{self.path}: cannot open the experiment store ({e})") from None
-        except StoreError:
-            self._conn.close()
-            raise
 
     def _init_schema(self) -> None:
         # CREATE ... IF NOT EXISTS is idempotent, so two processes opening a new file race safely.

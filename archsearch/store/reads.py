@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -200,6 +202,20 @@ class StoreReader:
         return row[0]
 
 
+@contextmanager
+def closed_unless_opened(conn: sqlite3.Connection, path: Path) -> Iterator[None]:
+    """Opening checks on ``conn``: if they fail, it is closed and the failure is one
+    ``StoreError`` naming the file (SQLite's own errors included)."""
+    try:
+        yield
+    except sqlite3.DatabaseError as e:
+        conn.close()
+        raise StoreError(f"{path}: cannot open the experiment store ({e})") from None
+    except StoreError:
+        conn.close()
+        raise
+
+
 def check_is_ours(conn: sqlite3.Connection, path: Path, empty_ok: bool) -> None:
     """Refuse another program's database or another schema version, unaltered. A store not
     yet created (no tables, or no version written yet) passes only when ``empty_ok``: the
@@ -231,14 +247,9 @@ class ReadOnlyStore(StoreReader):
         uri = f"{self.path.resolve().as_uri()}?mode=ro"
         self._conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=10.0)
         self._conn.row_factory = sqlite3.Row
-        try:  # a store its driver is creating has no meta table for a moment: refused too
+        with closed_unless_opened(self._conn, self.path):
+            # A store its driver is creating has no meta table for a moment: refused too.
             check_is_ours(self._conn, self.path, empty_ok=False)
-        except sqlite3.DatabaseError as e:
-            self._conn.close()
-            raise StoreError(f"{self.path}: cannot open the experiment store ({e})") from None
-        except StoreError:
-            self._conn.close()
-            raise
 
     def close(self) -> None:
         self._conn.close()
