@@ -56,19 +56,18 @@ def test_view_follows_and_controls_a_search_in_another_process(tmp_path, serve):
     stop_stream = threading.Event()
     try:
         run_dir = tmp_path / "petridish_smoke"
-        wait_for(lambda: (run_dir / "experiment.db").exists(), 60, "the run's store")
 
         def status() -> str | None:
             try:
                 store = ReadOnlyStore(run_dir / "experiment.db")
-            except StoreError:  # the driver is still creating it
+            except StoreError:  # the driver has not created it yet
                 return None
             try:
                 return store.get_meta("status")
             finally:
                 store.close()
 
-        wait_for(lambda: status() == "RUNNING", 60, "the search to start")
+        wait_for(lambda: status() == "RUNNING", 120, "the search to start")
         url = serve([run_dir]).url
         seen: list[tuple[float, dict]] = []
         reader = threading.Thread(
