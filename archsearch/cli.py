@@ -55,6 +55,9 @@ def _search(exp) -> int:
 
     try:
         reason = exp.run(on_start=announce)
+    except KeyboardInterrupt:
+        print(f"\ninterrupted; continue with `archsearch resume {exp.run_dir}`", file=sys.stderr)
+        return EXIT_INTERRUPTED
     finally:
         if started:
             print(f"run directory: {exp.run_dir}", file=sys.stderr)

@@ -127,12 +127,12 @@ class Experiment:
             (run_dir / "weights").mkdir(parents=True, exist_ok=True)
             write_text_atomic(run_dir / "config.yaml", config.to_yaml())
         self.run_dir = Path(run_dir).resolve()
-        # This thread's connection; an existing run's store is refused, not created, when empty.
-        self.store = ExperimentStore(self.run_dir / "experiment.db", create=not existing)
-        if not existing:
-            self.store.set_meta("name", config.name)
-            self.store.set_meta("created_at", f"{time.time():.3f}")
-            self.store.set_meta("status", "INITIALIZED")
+        # This thread's connection; a new run's store is born whole, named and INITIALIZED.
+        self.store = ExperimentStore(
+            self.run_dir / "experiment.db",
+            create=not existing,
+            new_meta={"name": config.name, "status": "INITIALIZED"},
+        )
         self.start_time = float(self.store.get_meta("created_at") or time.time())
         self.strategy: Strategy | None = None
         self._driver: Driver | None = None

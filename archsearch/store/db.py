@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sqlite3
+import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
@@ -45,11 +47,15 @@ class ExperimentStore(StoreReader):
         path: str | Path,
         create: bool = True,
         synchronous: Literal["NORMAL", "FULL"] = "NORMAL",
+        new_meta: Mapping[str, str] | None = None,
     ) -> None:
+        """The store at ``path``; with ``create``, a missing one is made first, holding
+        ``new_meta`` (e.g. the run's name and status) beside the schema's own keys."""
         self.path = Path(path)
-        if not create and not self.path.is_file():
-            raise StoreError(f"no experiment store at {self.path} (is this a run directory?)")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.path.is_file():
+            if not create:
+                raise StoreError(f"no experiment store at {self.path} (is this a run directory?)")
+            _create_whole(self.path, new_meta or {})
         # Autocommit mode: every transaction is an explicit BEGIN IMMEDIATE ... COMMIT below;
         # ``timeout`` is SQLite's busy_timeout.
         self._conn = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT_S)
@@ -59,30 +65,11 @@ class ExperimentStore(StoreReader):
             # malformed" in the middle of a search; reading every page costs ~30 ms per 50 MB.
             if self._conn.execute("PRAGMA quick_check(1)").fetchone()[0] != "ok":
                 raise sqlite3.DatabaseError("database disk image is malformed")
-            # Before WAL mode, which rewrites the file's header.
-            check_is_ours(self._conn, self.path, empty_ok=create)
+            check_is_ours(self._conn, self.path)
             mode = self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if mode != "wal":
                 log.warning("%s: WAL mode unavailable (got %r); a crash may cost more", path, mode)
             self._conn.execute(f"PRAGMA synchronous = {synchronous}")
-            self._init_schema()
-
-    def _init_schema(self) -> None:
-        # CREATE ... IF NOT EXISTS is idempotent, so two processes opening a new file race safely.
-        self._conn.executescript(DDL)
-        with self._tx() as c:
-            found = c.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            if found is None:
-                now = time.time()
-                c.executemany(
-                    "INSERT INTO meta (key, value) VALUES (?, ?)",
-                    [
-                        ("schema_version", str(SCHEMA_VERSION)),
-                        ("created_at", repr(now)),
-                        ("status", RunStatus.EMPTY.value),
-                        ("next_job_id", "1"),
-                    ],
-                )
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
@@ -323,6 +310,45 @@ class ExperimentStore(StoreReader):
             if row is not None:
                 payload = {"id": control_id, "kind": row[0], "payload": json.loads(row[1])}
                 _event(c, "control", None, payload)
+
+
+def _create_whole(path: Path, new_meta: Mapping[str, str]) -> None:
+    """Make the store at ``path`` whole or not at all: built under a temporary name, then
+    linked into place. A run exists exactly when its ``experiment.db`` does, so a Ctrl-C or
+    SIGTERM during creation leaves either nothing (``run`` again starts it) or a complete
+    store (``resume`` continues it), never a half-made file that both would refuse."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".new")
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        conn = sqlite3.connect(tmp, isolation_level=None)
+        try:
+            conn.executescript(DDL)
+            now = time.time()
+            meta = {
+                "schema_version": str(SCHEMA_VERSION),
+                "created_at": repr(now),
+                "status": RunStatus.EMPTY.value,
+                "next_job_id": "1",
+                **new_meta,
+            }
+            conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", meta.items())
+            if "status" in new_meta:  # a run's first status change, logged as set_meta does
+                _event(conn, "meta", None, {"status": new_meta["status"]})
+            # Persistent in the file's header: readers may open it while the driver writes.
+            conn.execute("PRAGMA journal_mode = WAL")
+        finally:
+            conn.close()  # the last connection: its WAL is folded into the file and removed
+        try:
+            os.link(tmp, path)  # unlike a rename, never replaces a store made meanwhile
+        except FileExistsError:
+            raise StoreError(
+                f"{path} was created by another process meanwhile; start this run again"
+            ) from None
+    finally:
+        for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+            leftover.unlink(missing_ok=True)
 
 
 def _event(c: sqlite3.Connection, kind: str, job_id: int | None, payload: Any) -> None:

@@ -216,20 +216,16 @@ def closed_unless_opened(conn: sqlite3.Connection, path: Path) -> Iterator[None]
         raise
 
 
-def check_is_ours(conn: sqlite3.Connection, path: Path, empty_ok: bool) -> None:
-    """Refuse another program's database or another schema version, unaltered. A store not
-    yet created (no tables, or no version written yet) passes only when ``empty_ok``: the
-    writer about to create it, not a reader that looked too early."""
+def check_is_ours(conn: sqlite3.Connection, path: Path) -> None:
+    """Refuse another program's database, an incomplete one, or another schema version,
+    unaltered. Stores are created whole (``db._create_whole``): a part-made one is not ours."""
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     if "meta" not in tables:
-        if tables or not empty_ok:
-            raise StoreError(f"{path}: not an archsearch experiment store (no meta table)")
-        return
+        raise StoreError(f"{path}: not an archsearch experiment store (no meta table)")
     found = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     if found is None:
-        if not empty_ok:
-            raise StoreError(f"{path}: not an archsearch experiment store (no schema version)")
-    elif found[0] != str(SCHEMA_VERSION):
+        raise StoreError(f"{path}: not an archsearch experiment store (no schema version)")
+    if found[0] != str(SCHEMA_VERSION):
         raise StoreError(
             f"{path} has schema version {found[0]}; this archsearch reads version "
             f"{SCHEMA_VERSION} (open the run with the archsearch that wrote it)"
@@ -248,8 +244,7 @@ class ReadOnlyStore(StoreReader):
         self._conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=10.0)
         self._conn.row_factory = sqlite3.Row
         with closed_unless_opened(self._conn, self.path):
-            # A store its driver is creating has no meta table for a moment: refused too.
-            check_is_ours(self._conn, self.path, empty_ok=False)
+            check_is_ours(self._conn, self.path)
 
     def close(self) -> None:
         self._conn.close()

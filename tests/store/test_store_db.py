@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 
 import pytest
@@ -212,10 +213,56 @@ def test_a_foreign_or_empty_database_is_not_a_store(tmp_path):
             ExperimentStore(foreign, create=create)
     with sqlite3.connect(foreign) as c:  # nothing was added to it
         assert [r[0] for r in c.execute("SELECT name FROM sqlite_master")] == ["songs"]
-    empty = tmp_path / "empty.db"
+    empty = tmp_path / "empty.db"  # stores are created whole: an empty file is not one
     empty.write_bytes(b"")
-    with pytest.raises(StoreError, match="empty.db: not an archsearch experiment store"):
-        ExperimentStore(empty, create=False)
+    for create in (False, True):
+        with pytest.raises(StoreError, match="empty.db: not an archsearch experiment store"):
+            ExperimentStore(empty, create=create)
+    assert empty.read_bytes() == b""
+
+
+@pytest.mark.parametrize("step", ["executescript", "executemany", "close"])
+def test_an_interrupted_creation_leaves_no_store_and_no_files(tmp_path, monkeypatch, step):
+    """Ctrl-C or SIGTERM while a store is made: no part-made experiment.db that resume would
+    refuse and run would not replace; the next creation makes it whole."""
+    real_connect = sqlite3.connect
+
+    class Interrupted(sqlite3.Connection):
+        def __getattribute__(self, name):
+            if name == step:
+                raise KeyboardInterrupt
+            return super().__getattribute__(name)
+
+    monkeypatch.setattr(
+        sqlite3, "connect", lambda *a, **k: real_connect(*a, **k, factory=Interrupted)
+    )
+    path = tmp_path / "run" / "experiment.db"
+    with pytest.raises(KeyboardInterrupt):
+        ExperimentStore(path, new_meta={"status": "INITIALIZED"})
+    assert list(path.parent.iterdir()) == []
+    monkeypatch.undo()
+    with ExperimentStore(path, new_meta={"name": "r", "status": "INITIALIZED"}) as s:
+        assert (s.get_meta("name"), s.get_meta("status")) == ("r", "INITIALIZED")
+        assert [e["payload"] for e in s.events()] == [{"status": "INITIALIZED"}]
+    assert [p.name for p in path.parent.iterdir()] == ["experiment.db"]  # closed: no WAL
+
+
+def test_a_store_made_meanwhile_by_another_process_is_not_replaced(tmp_path, monkeypatch):
+    path = tmp_path / "experiment.db"
+    real_link = os.link
+
+    def other_process_first(src, dst):
+        monkeypatch.undo()
+        with ExperimentStore(path, new_meta={"name": "theirs"}):
+            pass
+        real_link(src, dst)
+
+    monkeypatch.setattr(os, "link", other_process_first)
+    with pytest.raises(StoreError, match="experiment.db was created by another process"):
+        ExperimentStore(path, new_meta={"name": "ours"})
+    with ExperimentStore(path, create=False) as s:
+        assert s.get_meta("name") == "theirs"
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".new")]
 
 
 @pytest.mark.parametrize(
