@@ -56,8 +56,7 @@ def _search(exp) -> int:
     try:
         reason = exp.run(on_start=announce)
     except KeyboardInterrupt:
-        print(f"\ninterrupted; continue with `archsearch resume {exp.run_dir}`", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return _interrupted(exp.run_dir)
     finally:
         if started:
             print(f"run directory: {exp.run_dir}", file=sys.stderr)
@@ -66,6 +65,11 @@ def _search(exp) -> int:
         file=sys.stderr,
     )
     return 0
+
+
+def _interrupted(run_dir: str | Path) -> int:
+    print(f"\ninterrupted; continue with `archsearch resume {run_dir}`", file=sys.stderr)
+    return EXIT_INTERRUPTED
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -324,9 +328,8 @@ def main(argv: list[str] | None = None) -> int:
     except ArchsearchError as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("\ninterrupted; continue with `archsearch resume RUN_DIR`", file=sys.stderr)
-        return EXIT_INTERRUPTED
+    except KeyboardInterrupt:  # no run at hand to name (e.g. before it was created)
+        return _interrupted("RUN_DIR")
     except BrokenPipeError:  # `archsearch status RUN | head`: the reader left early
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
         return 0

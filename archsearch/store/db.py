@@ -65,7 +65,7 @@ class ExperimentStore(StoreReader):
             # malformed" in the middle of a search; reading every page costs ~30 ms per 50 MB.
             if self._conn.execute("PRAGMA quick_check(1)").fetchone()[0] != "ok":
                 raise sqlite3.DatabaseError("database disk image is malformed")
-            check_is_ours(self._conn, self.path)
+            check_is_ours(self._conn, self.path)  # before WAL mode, which rewrites the header
             mode = self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if mode != "wal":
                 log.warning("%s: WAL mode unavailable (got %r); a crash may cost more", path, mode)
@@ -101,13 +101,7 @@ class ExperimentStore(StoreReader):
     def set_meta(self, key: str, value: str | int | float | Enum) -> None:
         text = value.value if isinstance(value, Enum) else str(value)
         with self._tx() as c:
-            c.execute(
-                "INSERT INTO meta (key, value) VALUES (?, ?) "
-                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (key, text),
-            )
-            if key == "status":  # status changes belong in the log; elapsed_s ticks do not
-                _event(c, "meta", None, {key: text})
+            _put_meta(c, key, text)
 
     def next_job_id(self) -> int:
         """A fresh id, committed before it is returned: never handed out twice, even across a
@@ -325,17 +319,15 @@ def _create_whole(path: Path, new_meta: Mapping[str, str]) -> None:
         conn = sqlite3.connect(tmp, isolation_level=None)
         try:
             conn.executescript(DDL)
-            now = time.time()
-            meta = {
+            own = {
                 "schema_version": str(SCHEMA_VERSION),
-                "created_at": repr(now),
+                "created_at": repr(time.time()),
                 "status": RunStatus.EMPTY.value,
                 "next_job_id": "1",
-                **new_meta,
             }
-            conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", meta.items())
-            if "status" in new_meta:  # a run's first status change, logged as set_meta does
-                _event(conn, "meta", None, {"status": new_meta["status"]})
+            conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", own.items())
+            for key, value in new_meta.items():  # as set_meta would: a status is logged
+                _put_meta(conn, key, value)
             # Persistent in the file's header: readers may open it while the driver writes.
             conn.execute("PRAGMA journal_mode = WAL")
         finally:
@@ -349,6 +341,16 @@ def _create_whole(path: Path, new_meta: Mapping[str, str]) -> None:
     finally:
         for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
             leftover.unlink(missing_ok=True)
+
+
+def _put_meta(c: sqlite3.Connection, key: str, text: str) -> None:
+    c.execute(
+        "INSERT INTO meta (key, value) VALUES (?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (key, text),
+    )
+    if key == "status":  # status changes belong in the log; elapsed_s ticks do not
+        _event(c, "meta", None, {key: text})
 
 
 def _event(c: sqlite3.Connection, kind: str, job_id: int | None, payload: Any) -> None:
