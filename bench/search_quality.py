@@ -124,9 +124,9 @@ def summarize(run_dir: Path) -> dict:
         "seed": int(seed),
         "run_dir": run_dir,
         "wall_s": float(store.get_meta("elapsed_s") or 0.0),
-        "jobs": len(history.specs),
-        "epochs": sum(int(s.train_conf.get("epochs", 0)) for s in history.specs.values()),
-        "cpu_s": sum(r.metrics.get("train_time_s", 0.0) for r in history.results.values()),
+        "jobs": len(history.rows),
+        "epochs": sum(row.epochs for row in history.rows.values()),
+        "cpu_s": history.train_time_s,
     }
 
 

@@ -58,7 +58,6 @@ class Driver:
         self.run_dir = run_dir
         self.on_change = on_change  # refresh progress, plots, hull.json after each result
         self.history = history
-        self.specs, self.results = history.specs, history.results
         self.in_flight: dict[int, JobHandle] = {}
         self.max_jobs = config.budget.max_jobs
         self.max_duration_s = config.budget.max_duration_s
@@ -82,7 +81,7 @@ class Driver:
 
     def list_models(self, status: Status | None = None) -> list[JobResult]:
         """Finished jobs, optionally of one status, in job-id order."""
-        return [r for _, r in sorted(self.results.items()) if status is None or r.status is status]
+        return self.history.results(status)
 
     def query_available_resource(self) -> int:
         """Free job slots right now (capacity minus jobs in flight)."""
@@ -101,7 +100,7 @@ class Driver:
                 break
             self._wait_once(min(CONTROL_POLL_S, left) if left is not None else CONTROL_POLL_S)
         self._notify_change()
-        return [self.results[i] for i in job_ids if i in self.results]
+        return [self.history.result(i) for i in job_ids if self.history.has_result(i)]
 
     def wait_for_resource(self, timeout: float | None = None) -> bool:
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -121,14 +120,13 @@ class Driver:
     def elapsed_s(self) -> float:
         return self.elapsed_before + time.monotonic() - self.started
 
-    def load_history(self) -> list[JobSpec]:
-        """Cache every recorded job and return those to submit again (no result yet)."""
-        self.history.load(self.store)
-        return self.history.unfinished()
-
     def run(self) -> str:
-        """Search until a budget or the strategy stops it; returns the reason."""
-        for spec in self.load_history():
+        """Search until a budget or the strategy stops it; returns the reason. What the store
+        has recorded is in the history (``JobHistory.load``, here if the caller did not): its
+        unfinished jobs are submitted again first."""
+        if not self.history.loaded:
+            self.history.load(self.store)
+        for spec in self.history.unfinished():
             self._submit_spec(spec, resubmit=True)
         reason: str | None = None
         while True:
@@ -188,7 +186,7 @@ class Driver:
         queued = capacity // QUEUE_AHEAD_DIVISOR if capacity > 1 else 0
         free = capacity + queued - len(self.in_flight)
         if self.max_jobs is not None:
-            free = min(free, self.max_jobs - len(self.history.own()))
+            free = min(free, self.max_jobs - self.history.own_jobs)
         # One at a time: a proposal asked for is submitted, and recorded with the strategy state
         # that has given it away, before the next is asked for; a batch would leave proposals
         # that are out of the strategy's saved queue but not yet in the store, lost to a crash
@@ -223,7 +221,7 @@ class Driver:
         return job_id
 
     def _submit_spec(self, spec: JobSpec, resubmit: bool) -> None:
-        self.specs[spec.job_id] = spec
+        self.history.add_spec(spec)
         # A resubmission is recorded too: its row goes back to 'submitted', attempts + 1.
         self.store.record_submitted(spec, strategy_state=self.strategy.state_dict())
         missing = self._ship_warm_start(spec)
@@ -245,7 +243,7 @@ class Driver:
         parent = spec.warm_start_from
         if parent is None or self.engine.has_weights(parent):
             return None
-        recorded = self.results.get(parent)
+        recorded = self.history.result(parent) if self.history.has_result(parent) else None
         if recorded is None or recorded.weights_path is None:  # a job function saving none
             return None
         from archsearch.train.weights import weights_from_bytes  # torch: not for `status`
@@ -282,13 +280,13 @@ class Driver:
         result = self.engine.result(handle)
         if result.ok and result.weights is not None:
             result = self._save_weights(result)
-        self._record(self.specs[job_id], result)
+        self._record(self.history.spec(job_id), result)
 
     def _record(self, spec: JobSpec, result: JobResult) -> None:
         """A finished job: told to the strategy, recorded with its state, told to listeners."""
         job_id = spec.job_id
         result.finished_at = time.time()
-        self.results[job_id] = result
+        self.history.add_result(result)
         self.strategy.tell(spec, result)
         self.store.record_result(result, strategy_state=self.strategy.state_dict())
         # Epochs the live drains missed (engines collect them lazily) come from the curve, so
@@ -321,7 +319,7 @@ class Driver:
         return self._budget_reason() is None and self.strategy.stop_reason() is None
 
     def _budget_reason(self) -> str | None:
-        if self.max_jobs is not None and len(self.history.own()) >= self.max_jobs:
+        if self.max_jobs is not None and self.history.own_jobs >= self.max_jobs:
             return f"{self.max_jobs} jobs submitted (budget.max_jobs)"
         max_epochs = self.config.budget.max_epochs
         if max_epochs is not None and self.epochs_submitted() >= max_epochs:
@@ -329,15 +327,10 @@ class Driver:
         return None
 
     def epochs_submitted(self) -> int:
-        return sum(int(s.train_conf.get("epochs", 0)) for s in self.history.own())
+        return self.history.own_epochs
 
     def gpu_hours(self) -> float:
-        per_job = self.config.resources.gpus
-        return (
-            sum(r.metrics.get("train_time_s", 0.0) for r in self.results.values())
-            * per_job
-            / 3600.0
-        )
+        return self.history.train_time_s * self.config.resources.gpus / 3600.0
 
     def _hard_stop_reason(self) -> str | None:
         """Budgets that stop the search at once, cancelling what still runs."""
@@ -382,7 +375,7 @@ class Driver:
                 return
             self.engine.cancel(handle)
             failed = JobResult.failed(job_id, "killed by request (archsearch kill)")
-            self._record(self.specs[job_id], failed)
+            self._record(self.history.spec(job_id), failed)
             log.info("killed job %d", job_id)
         elif kind == "stop":
             self.stop(str(payload.get("reason", "stopped by request")))
@@ -399,9 +392,9 @@ class Driver:
             log.info("cancelled %d running job(s): %s", len(ids), status_note)
 
     def counts(self) -> dict[str, int]:
-        failed = sum(1 for r in self.results.values() if r.status is Status.FAILED)
+        failed = self.history.failed
         return {
-            "finished": len(self.results) - failed,
+            "finished": self.history.finished - failed,
             "failed": failed,
             "running": len(self.in_flight),
         }

@@ -140,6 +140,7 @@ class Experiment:
         self._error: BaseException | None = None
         self.stop_reason: str | None = None
         self._config_changed = False  # resume's overrides, saved once run() holds the lease
+        self._listeners: list[object] = []  # handed to each driver this experiment starts
 
     @classmethod
     def resume(
@@ -179,7 +180,7 @@ class Experiment:
         # The driver writes through its own connection: run() may be on start()'s thread.
         store = ExperimentStore(self.run_dir / "experiment.db")
         file_log = _log_to(self.run_dir / "log.txt")
-        history = JobHistory()
+        history = JobHistory(eps=self.config.frontier_eps)
         engine: Engine | None = None
         driver: Driver | None = None
         live: LiveOutputs | None = None
@@ -187,6 +188,7 @@ class Experiment:
         try:
             data, self._data = self._data or _load_data(self.config), None
             engine = make_engine(self.config, self.job_fn, data)
+            history.load(store)  # before the strategy, which reads its past from it
             self.strategy = strategy = make_strategy(self.config, history)
             state = store.load_strategy_state()
             if state is not None:
@@ -195,6 +197,8 @@ class Experiment:
             self._driver = driver = Driver(
                 self.config, store, engine, strategy, history, self.run_dir, live.on_change
             )
+            for listener in self._listeners:
+                driver.add_listener(listener)
             strategy.initialize(driver)
             store.set_meta("status", "RUNNING")
             self.stop_reason = reason = strategy.run()
@@ -274,6 +278,11 @@ class Experiment:
             raise self._error
         return self.stop_reason
 
+    def add_listener(self, listener: object) -> None:
+        """Tell ``listener`` of every job event of the runs that follow (its callbacks:
+        experiment/listeners.py); add it before ``run()`` or ``start()``."""
+        self._listeners.append(listener)
+
     # --- inspection and control ---------------------------------------------------------------
     def status(self) -> dict[str, Any]:
         return run_status(self.run_dir)
@@ -333,7 +342,7 @@ class Experiment:
 
     def write_outputs(self) -> None:
         """hull.json, best/<k>/ and the plots again, from the store."""
-        history = JobHistory()
+        history = JobHistory(eps=self.config.frontier_eps)
         history.load(self.store)
         write_outputs(self.config, self.run_dir, history, self.start_time)
 

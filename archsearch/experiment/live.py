@@ -16,7 +16,7 @@ from pathlib import Path
 from archsearch.config import Config
 from archsearch.experiment.driver import Driver
 from archsearch.experiment.history import JobHistory
-from archsearch.experiment.outputs import draw_plots, export_best, hull_members, write_hull_json
+from archsearch.experiment.outputs import draw_plots, export_best, write_hull_json
 from archsearch.experiment.progress import ProgressLine
 from archsearch.store import ExperimentStore
 
@@ -40,31 +40,28 @@ class LiveOutputs:
         self.start_time = start_time
         self.progress = ProgressLine() if progress else None
         self._last_plot = 0.0
-        self._hull_ids: list[int] = []
+        self._hull_version = 0  # of the frontier, when hull.json was last written for it
+        self._hull_size = 0
         self._failing: set[str] = set()  # outputs whose last write failed (already logged)
 
     def on_change(self, driver: Driver) -> None:
-        trained = self.history.trained()
-        hull, _ = hull_members(trained, self.config.frontier_eps)
-        hull_ids = [trained[i][0].job_id for i in hull]
-        if hull_ids != self._hull_ids:
-            self._hull_ids = hull_ids
+        """After results: the hull record, hull.json and best/ when the hull moved, the plots
+        (and hull.json, for its band) every ``plot_every_s``; each O(hull + a bounded sample)."""
+        frontier = self.history.frontier(self.config.frontier_eps)
+        if frontier.version != self._hull_version:
+            self._hull_version = frontier.version
+            hull_ids = frontier.hull_ids()
+            self._hull_size = len(hull_ids)
             self.store.record_hull(
                 [
-                    {
-                        "job_id": trained[i][0].job_id,
-                        "madd": trained[i][1].madd,
-                        "error": trained[i][1].error_rate,
-                    }
-                    for i in hull
+                    {"job_id": job_id, "madd": madd, "error": error}
+                    for job_id, (madd, error) in ((i, frontier.point(i)) for i in hull_ids)
                 ]
             )
-            self._write(
-                "hull.json",
-                lambda: write_hull_json(self.run_dir, self.history, self.config.frontier_eps),
-            )
+            self._write("hull.json", self._write_hull)  # and best/
         if time.monotonic() - self._last_plot >= self.config.plot_every_s:
             self._last_plot = time.monotonic()
+            self._write("hull.json", self._write_hull_json)
             self._write(
                 "plots",
                 lambda: draw_plots(
@@ -72,6 +69,12 @@ class LiveOutputs:
                 ),
             )
         self.show_progress(driver)
+
+    def _write_hull_json(self) -> list:
+        return write_hull_json(self.run_dir, self.history, self.config.frontier_eps)
+
+    def _write_hull(self) -> None:
+        export_best(self.run_dir, self._write_hull_json())
 
     def _write(self, what: str, write: Callable[[], object]) -> None:
         """Run one output's ``write``; a failure is logged on its first occurrence only (not
@@ -98,14 +101,12 @@ class LiveOutputs:
     def show_progress(self, driver: Driver, force: bool = False) -> None:
         if self.progress is None:
             return
-        trained = self.history.trained()
-        errors = [r.error_rate for _, r in trained]
-        madds = [r.madd for _, r in trained]
+        records = self.history.trained_records
         self.progress.update(
             driver.counts(),
-            len(self._hull_ids),
-            min(errors) if errors else None,
-            max(madds) if madds else None,
+            self._hull_size,
+            records[-1].best_error if records else None,
+            self.history.frontier(self.config.frontier_eps).max_madd(),
             driver.elapsed_s,
             force=force,
         )

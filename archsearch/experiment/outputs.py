@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -16,38 +17,87 @@ import numpy as np
 
 from archsearch.experiment.history import JobHistory
 from archsearch.experiment.hull_file import HULL_FILE
-from archsearch.hull import eps_band, lower_convex_hull
 from archsearch.jobs.spec import JobResult, JobSpec
 from archsearch.store.files import write_text_atomic
-from archsearch.viz import plot_all, plot_retrain
+from archsearch.viz import PoolSeries, plot_all, plot_retrain
 from archsearch.viz.records import RetrainPoint, TrialPoint
 
 log = logging.getLogger(__name__)
 
 
-def trial_points(history: JobHistory, start_time: float) -> list[TrialPoint]:
-    """Plot records of every trained model."""
+# Models drawn in frontier.png beyond the hull, the band and the seeds: a uniform sample of the
+# rest (evenly spaced in the order they finished), so a refresh costs the same at 10^3 and 10^5
+# models and the cloud's density still reads true. The band is capped alike.
+PLOT_SAMPLE = 2000
+# Moments of the run that pool.png draws (each exact: the history keeps every model's numbers).
+POOL_MOMENTS = 2000
+
+
+def trial_points(
+    history: JobHistory, start_time: float, rows: Iterable[int] | None = None
+) -> list[TrialPoint]:
+    """Plot records of every trained model (or of those at ``rows`` of the frontier)."""
+    records = history.trained_records
+    chosen = records if rows is None else [records[i] for i in rows]
     return [
         TrialPoint(
-            job_id=spec.job_id,
-            stage=spec.stage.value,
-            madd=res.madd,
-            params=int(res.params or 0),
-            error=res.error_rate,
-            label=(res.model_desc or spec.model_desc).label(),
-            finished_s=(res.finished_at or start_time) - start_time,
-            parent_id=spec.parent_id,
-            test_error=test_error(res),
+            job_id=r.job_id,
+            stage=r.stage,
+            madd=r.madd,
+            params=r.params,
+            error=r.error,
+            label=r.label,
+            finished_s=(r.finished_at or start_time) - start_time,
+            parent_id=r.parent_id,
+            test_error=r.test_error,
         )
-        for spec, res in history.trained()
+        for r in chosen
     ]
+
+
+def evenly(rows: np.ndarray, k: int) -> np.ndarray:
+    """At most ``k`` of ``rows``, evenly spaced, the first and last among them."""
+    if len(rows) <= k:
+        return rows
+    return rows[np.unique(np.linspace(0, len(rows) - 1, k).round().astype(int))]
+
+
+def plot_rows(history: JobHistory, eps: float) -> np.ndarray:
+    """Rows of the trained models frontier.png draws: every hull vertex and seed, the band and
+    the rest each thinned to a bounded uniform sample."""
+    frontier = history.frontier(eps)
+    everything = np.arange(len(frontier))
+    return np.unique(
+        np.concatenate(
+            [
+                frontier.hull_rows(),
+                np.asarray(history.seed_rows, dtype=np.intp),
+                evenly(frontier.band_rows(), PLOT_SAMPLE // 2),
+                evenly(everything, PLOT_SAMPLE),
+            ]
+        ).astype(np.intp)
+    )
+
+
+def pool_of(history: JobHistory, start_time: float) -> PoolSeries:
+    """pool.png's series from the history's records, at most POOL_MOMENTS of them."""
+    records = history.trained_records
+    at = evenly(np.arange(len(records)), POOL_MOMENTS)
+    seed_t = [records[i].finished_at or start_time for i in history.seed_rows]
+    return PoolSeries(
+        finished_s=np.array([(records[i].finished_at or start_time) - start_time for i in at]),
+        trained=at + 1,
+        hull_size=np.array([records[i].hull_size for i in at], dtype=int),
+        best_error=np.array([records[i].best_error for i in at], dtype=np.float64),
+        last_seed_s=max(seed_t) - start_time if seed_t and len(seed_t) < len(records) else None,
+    )
 
 
 def retrain_points(history: JobHistory) -> list[RetrainPoint]:
     """Plot records of every retrained model beside its search-time numbers."""
     points = []
     for of, (spec, res) in sorted(history.retrained().items()):
-        before = history.results[of]
+        before = history.result(of)
         points.append(
             RetrainPoint(
                 job_id=spec.job_id,
@@ -67,16 +117,6 @@ def test_error(result: JobResult) -> float | None:
     """1 - top-1 on the test split, which no search decision sees (None without one)."""
     top1 = result.metrics.get("test_top1")
     return None if top1 is None else 1.0 - top1
-
-
-def hull_members(
-    trained: list[tuple[JobSpec, JobResult]], eps: float
-) -> tuple[list[int], list[int]]:
-    """Indices into ``trained`` of the hull (sorted by MAdd) and of its eps-band."""
-    if not trained:
-        return [], []
-    points = np.array([[r.madd, r.error_rate] for _, r in trained], dtype=float)
-    return [int(i) for i in lower_convex_hull(points)], [int(i) for i in eps_band(points, eps)]
 
 
 def _retrain_entry(spec: JobSpec, res: JobResult) -> dict[str, Any]:
@@ -114,16 +154,12 @@ def _entry(
 
 def write_hull_json(run_dir: Path, history: JobHistory, eps: float) -> list[dict[str, Any]]:
     """The hull (chosen on validation error) with test errors and retrained numbers."""
-    trained = history.trained()
-    hull, band = hull_members(trained, eps)
+    frontier = history.frontier(eps)
     retrained = history.retrained()
-    entries = [_entry(*trained[i], retrained.get(trained[i][0].job_id)) for i in hull]
-    doc = {
-        "eps": eps,
-        "hull": entries,
-        "band": [trained[i][0].job_id for i in band],
-        "trained": len(trained),
-    }
+    entries = [
+        _entry(history.spec(i), history.result(i), retrained.get(i)) for i in frontier.hull_ids()
+    ]
+    doc = {"eps": eps, "hull": entries, "band": frontier.band_ids(), "trained": len(frontier)}
     write_text_atomic(run_dir / HULL_FILE, json.dumps(doc, indent=1))
     return entries
 
@@ -148,7 +184,10 @@ def export_best(run_dir: Path, hull: list[dict[str, Any]]) -> None:
 
 
 def draw_plots(run_dir: Path, history: JobHistory, eps: float, start_time: float) -> None:
-    plot_all(trial_points(history, start_time), run_dir / "plots", eps)
+    """The plots at a cost bounded whatever the run's size (``plot_rows``, ``pool_of``)."""
+    points = trial_points(history, start_time, plot_rows(history, eps))
+    pool = pool_of(history, start_time)
+    plot_all(points, run_dir / "plots", eps, pool=pool, total=len(history.trained_records))
     retrained = retrain_points(history)
     if retrained:
         plot_retrain(retrained, run_dir / "plots" / "retrain.png")

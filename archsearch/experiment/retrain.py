@@ -25,8 +25,7 @@ from archsearch.experiment.experiment import DEFAULT_JOB_FN, make_engine
 from archsearch.experiment.history import JobHistory
 from archsearch.experiment.home import find_run_dir
 from archsearch.experiment.live import write_final_outputs
-from archsearch.experiment.outputs import hull_members
-from archsearch.jobs.spec import JobResult, JobSpec, Stage
+from archsearch.jobs.spec import Stage, Status
 from archsearch.store import ExperimentStore
 from archsearch.strategy.retrain import Retrain
 
@@ -41,19 +40,17 @@ def spread_along(n: int, k: int) -> list[int]:
     return sorted({round(float(i)) for i in np.linspace(n - 1, 0, k)})
 
 
-def retrain_targets(trained: list[tuple[JobSpec, JobResult]], top: int, eps: float) -> list[int]:
-    """Job ids of the ``top`` hull points to retrain, cheapest first."""
-    hull, _ = hull_members(trained, eps)
-    return [trained[hull[i]][0].job_id for i in spread_along(len(hull), top)]
+def retrain_targets(hull_ids: list[int], top: int) -> list[int]:
+    """Job ids of the ``top`` hull points (``hull_ids``, by MAdd) to retrain, cheapest first."""
+    return [hull_ids[i] for i in spread_along(len(hull_ids), top)]
 
 
 def pending(history: JobHistory, targets: list[int]) -> list[int]:
     """The targets without a RETRAIN job that succeeded or has not finished yet."""
     covered = {
-        s.parent_id
-        for s in history.specs.values()
-        if s.stage is Stage.RETRAIN
-        and (s.job_id not in history.results or history.results[s.job_id].ok)
+        row.parent_id
+        for row in history.rows.values()
+        if row.stage is Stage.RETRAIN and row.status in (None, Status.SUCCEEDED)
     }
     return [t for t in targets if t not in covered]
 
@@ -87,9 +84,9 @@ def _retrain(run_dir: Path, config: Config, top: int, job_fn: str, drivers: list
     from archsearch.data import load_data  # torch: imported only once the run is ours
 
     store = ExperimentStore(run_dir / "experiment.db", create=False)
-    history = JobHistory(retrain=True)
+    history = JobHistory(retrain=True, eps=config.frontier_eps)
     history.load(store)
-    targets = retrain_targets(history.trained(), top, config.frontier_eps)
+    targets = retrain_targets(history.frontier().hull_ids(), top)
     todo = pending(history, targets)
     log.info("retrain: hull points %s, %d to submit", targets, len(todo))
     engine = make_engine(config, job_fn, load_data(config.data))

@@ -119,8 +119,14 @@ def band_mask(points: ArrayLike, eps: float) -> NDArray[np.bool_]:
     pts = as_points(points)
     if len(pts) == 0:
         return np.zeros(0, dtype=bool)
-    limit = (1.0 + eps) * hull_error_at(pts[lower_convex_hull(pts)], pts[:, 0])
-    return pts[:, 1] <= limit + _BAND_TOL * np.maximum(np.abs(limit), 1.0)
+    return in_band(pts[:, 1], hull_error_at(pts[lower_convex_hull(pts)], pts[:, 0]), eps)
+
+
+def in_band(error: ArrayLike, hull_error: ArrayLike, eps: float) -> NDArray[np.bool_]:
+    """Whether ``error`` is within the eps-band over a hull whose error there is ``hull_error``
+    (elementwise): the one test ``band_mask`` and the incremental ``Hull`` share."""
+    limit = (1.0 + eps) * np.asarray(hull_error, dtype=np.float64)
+    return np.asarray(error) <= limit + _BAND_TOL * np.maximum(np.abs(limit), 1.0)
 
 
 def eps_band(points: ArrayLike, eps: float) -> NDArray[np.intp]:

@@ -32,7 +32,7 @@ from typing import Any, Literal
 from archsearch.errors import RunLockedError, StoreError
 from archsearch.jobs.spec import JobResult, JobSpec, Status
 from archsearch.store.reads import StoreReader, check_is_ours, closed_unless_opened
-from archsearch.store.schema import DDL, SCHEMA_VERSION, RunStatus
+from archsearch.store.schema import DDL, MIGRATES_FROM, SCHEMA_VERSION, RunStatus
 
 log = logging.getLogger(__name__)
 
@@ -65,11 +65,27 @@ class ExperimentStore(StoreReader):
             # malformed" in the middle of a search; reading every page costs ~30 ms per 50 MB.
             if self._conn.execute("PRAGMA quick_check(1)").fetchone()[0] != "ok":
                 raise sqlite3.DatabaseError("database disk image is malformed")
-            check_is_ours(self._conn, self.path)  # before WAL mode, which rewrites the header
+            # Before WAL mode, which rewrites the header.
+            version = check_is_ours(self._conn, self.path, also=MIGRATES_FROM)
             mode = self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if mode != "wal":
                 log.warning("%s: WAL mode unavailable (got %r); a crash may cost more", path, mode)
             self._conn.execute(f"PRAGMA synchronous = {synchronous}")
+        if version != SCHEMA_VERSION:
+            self._migrate(version)
+
+    def _migrate(self, version: int) -> None:
+        """Bring a store of an older schema to ours, in one transaction (all or nothing)."""
+        with self._tx() as c:
+            if version == 2:  # 3: jobs.model_hash
+                c.execute("ALTER TABLE jobs ADD COLUMN model_hash TEXT")
+                rows = c.execute("SELECT job_id, spec_json FROM jobs").fetchall()
+                c.executemany(
+                    "UPDATE jobs SET model_hash = ? WHERE job_id = ?",
+                    [(JobSpec.from_json(r[1]).model_desc.content_hash(), r[0]) for r in rows],
+                )
+            _put_meta(c, "schema_version", str(SCHEMA_VERSION))
+        log.info("%s: schema version %d brought to %d", self.path, version, SCHEMA_VERSION)
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
@@ -120,6 +136,7 @@ class ExperimentStore(StoreReader):
         """A job handed to the engine. Submitting an id again (resume) counts another attempt."""
         # Serialise before BEGIN: the write lock is held for SQL only, never for encoding.
         spec_json, state_json = spec.to_json(), _dumps(strategy_state)
+        model_hash = spec.model_desc.content_hash()
         with self._tx() as c:
             row = c.execute(
                 "SELECT status, attempts FROM jobs WHERE job_id = ?", (spec.job_id,)
@@ -129,8 +146,8 @@ class ExperimentStore(StoreReader):
                 attempt = 1
                 c.execute(
                     "INSERT INTO jobs (job_id, stage, status, parent_id, spec_json, "
-                    "submitted_at) VALUES (?, ?, 'submitted', ?, ?, ?)",
-                    (spec.job_id, spec.stage.value, spec.parent_id, spec_json, now),
+                    "submitted_at, model_hash) VALUES (?, ?, 'submitted', ?, ?, ?, ?)",
+                    (spec.job_id, spec.stage.value, spec.parent_id, spec_json, now, model_hash),
                 )
             elif row["status"] in ("succeeded", "failed"):
                 raise StoreError(

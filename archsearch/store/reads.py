@@ -19,7 +19,7 @@ from typing import Any
 
 from archsearch.errors import StoreError
 from archsearch.jobs.spec import JobResult, JobSpec
-from archsearch.store.schema import SCHEMA_VERSION
+from archsearch.store.schema import MIGRATES_FROM, SCHEMA_VERSION
 
 _JOB_COLUMNS = (
     "job_id, stage, status, parent_id, madd, params, val_top1, error_rate, "
@@ -72,6 +72,31 @@ class StoreReader:
             "SELECT result_json FROM jobs WHERE result_json IS NOT NULL ORDER BY job_id"
         )
         return [JobResult.from_json(r[0]) for r in rows]
+
+    def job_rows(self) -> list[sqlite3.Row]:
+        """What a driver keeps of every job, by id, without decoding one record: ``job_id,
+        stage, status, parent_id, model_hash, epochs`` (submitted), ``train_time_s`` (of the
+        result, 0 without one) and ``finished`` (whether it has a result)."""
+        return self._conn.execute(
+            "SELECT job_id, stage, status, parent_id, model_hash, "
+            "COALESCE(json_extract(spec_json, '$.train_conf.epochs'), 0) AS epochs, "
+            "COALESCE(json_extract(result_json, '$.metrics.train_time_s'), 0.0) AS train_time_s, "
+            "result_json IS NOT NULL AS finished FROM jobs ORDER BY job_id"
+        ).fetchall()
+
+    def spec(self, job_id: int) -> JobSpec:
+        row = self._conn.execute("SELECT spec_json FROM jobs WHERE job_id = ?", (job_id,))
+        found = row.fetchone()
+        if found is None:
+            raise KeyError(job_id)
+        return JobSpec.from_json(found[0])
+
+    def result(self, job_id: int) -> JobResult:
+        row = self._conn.execute("SELECT result_json FROM jobs WHERE job_id = ?", (job_id,))
+        found = row.fetchone()
+        if found is None or found[0] is None:
+            raise KeyError(job_id)
+        return JobResult.from_json(found[0])
 
     def jobs(self, stage: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
         """Job rows without the JSON columns (for tables, CSV export, ``status``), by id."""
@@ -216,20 +241,22 @@ def closed_unless_opened(conn: sqlite3.Connection, path: Path) -> Iterator[None]
         raise
 
 
-def check_is_ours(conn: sqlite3.Connection, path: Path) -> None:
-    """Refuse another program's database, an incomplete one, or another schema version,
-    unaltered. Stores are created whole (``db._create_whole``): a part-made one is not ours."""
+def check_is_ours(conn: sqlite3.Connection, path: Path, also: tuple[int, ...] = ()) -> int:
+    """Refuse another program's database, an incomplete one, or another schema version than
+    ours (or one of ``also``), unaltered; returns the version. Stores are created whole
+    (``db._create_whole``): a part-made one is not ours."""
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     if "meta" not in tables:
         raise StoreError(f"{path}: not an archsearch experiment store (no meta table)")
     found = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     if found is None:
         raise StoreError(f"{path}: not an archsearch experiment store (no schema version)")
-    if found[0] != str(SCHEMA_VERSION):
+    if found[0] not in {str(v) for v in (SCHEMA_VERSION, *also)}:
         raise StoreError(
             f"{path} has schema version {found[0]}; this archsearch reads version "
             f"{SCHEMA_VERSION} (open the run with the archsearch that wrote it)"
         )
+    return int(found[0])
 
 
 class ReadOnlyStore(StoreReader):
@@ -244,7 +271,7 @@ class ReadOnlyStore(StoreReader):
         self._conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=10.0)
         self._conn.row_factory = sqlite3.Row
         with closed_unless_opened(self._conn, self.path):
-            check_is_ours(self._conn, self.path)
+            check_is_ours(self._conn, self.path, also=MIGRATES_FROM)  # reads need no migration
 
     def close(self) -> None:
         self._conn.close()

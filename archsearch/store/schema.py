@@ -15,7 +15,11 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-SCHEMA_VERSION = 2  # 2: the lease table; job specs name warm_start_from, not files
+# 2: the lease table; job specs name warm_start_from, not files. 3: jobs.model_hash, so a
+# driver resuming 10^5 jobs knows every network's hash without decoding a single description.
+SCHEMA_VERSION = 3
+# Versions a store of SCHEMA_VERSION can be made from by ``db.migrate`` (when a writer opens it).
+MIGRATES_FROM = (2,)
 
 
 class RunStatus(StrEnum):
@@ -53,7 +57,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     submitted_at REAL NOT NULL,
     started_at   REAL,
     finished_at  REAL,
-    error        TEXT                  -- the failure text of a failed job
+    error        TEXT,                 -- the failure text of a failed job
+    model_hash   TEXT                  -- ModelDesc.content_hash() of the spec's model
 );
 CREATE INDEX IF NOT EXISTS jobs_by_stage_status ON jobs (stage, status);
 -- Per-epoch (intermediate) metrics, one row per (job, epoch, name).

@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
+from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, ClassVar, Protocol
 
 from archsearch.config import Config
 from archsearch.errors import ArchsearchError
-from archsearch.jobs.spec import JobResult, JobSpec, Stage, is_finite_point
+from archsearch.hull import Hull
+from archsearch.jobs.spec import JobResult, JobSpec, Stage, Status, is_finite_point
 from archsearch.space.desc import ModelDesc
 
 log = logging.getLogger(__name__)
@@ -52,13 +54,20 @@ class Proposal:
 
 
 class StrategyContext(Protocol):
-    """Read access to what the run has recorded, so a strategy's own state can stay small."""
+    """Read access to what the run has recorded (experiment/history.py), so a strategy's own
+    state can stay small: what the records tell is not state."""
 
     def spec(self, job_id: int) -> JobSpec: ...
 
     def result(self, job_id: int) -> JobResult: ...
 
     def trained(self) -> list[tuple[JobSpec, JobResult]]: ...
+
+    def frontier(self, eps: float | None = None) -> Hull: ...
+
+    def count_by_parent(self, stage: Stage, status: Status | None = None) -> Counter[int]: ...
+
+    def model_hashes(self, stages: tuple[Stage, ...], failed: bool = True) -> set[str]: ...
 
 
 class ExecutionEngine(Protocol):

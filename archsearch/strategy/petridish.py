@@ -19,13 +19,14 @@ of the stochastic search, and what it finalises to is checked like any other net
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from typing import Any
 
 import numpy as np
 
 from archsearch.config import Config
 from archsearch.hull import Hull
-from archsearch.jobs.spec import JobResult, JobSpec, Stage, is_finite_point
+from archsearch.jobs.spec import JobResult, JobSpec, Stage, Status
 from archsearch.space.builders import SEED_OPS, insert_node, seed_model
 from archsearch.strategy.base import Proposal, Strategy, StrategyContext
 
@@ -48,18 +49,34 @@ class Petridish(Strategy):
             for ops in sorted(self.conf.seed_ops, key=SEED_OPS.index)
             for combo in self.conf.seed_grid.combinations()
         ]
-        # Every trained model; parents come from its band.
-        self.pool = Hull(eps=self.conf.eps, madd_weight=self.conf.madd_weight)
-        # Hull vertices, counted when the pool changes: the driver asks stop_reason() on every
-        # turn of its loop, far more often than a model joins.
-        self.hull_size = 0
         self.post_train_todo: list[int] = []  # SEARCH jobs whose finalised model awaits training
         self.in_flight: dict[int, str] = {}  # job id -> stage
-        self.failed_growths: dict[int, int] = {}  # parent id -> its failed SEARCH jobs
         self.rng = np.random.default_rng(config.seed)
-        # Content hashes of the networks trained or being trained (seeds and post-trains that
-        # did not fail), rebuilt from the run's records when first needed, so not in the state.
+        # Derived from the run's records when first needed, then kept up to date, so none of it
+        # is in the state: what the state holds is bounded by the seeds and the jobs in flight,
+        # whatever the run's size. Content hashes of the networks trained or being trained
+        # (seeds and post-trains that did not fail):
         self._networks: set[str] | None = None
+        self._times_grown: Counter[int] | None = None  # parent -> SEARCH jobs submitted
+        self._failed_growths: Counter[int] | None = None  # parent -> SEARCH jobs that failed
+
+    @property
+    def pool(self) -> Hull:
+        """Every trained model (the run's frontier, shared with the outputs); parents come
+        from its band."""
+        return self.context.frontier(self.conf.eps)
+
+    @property
+    def times_grown(self) -> Counter[int]:
+        if self._times_grown is None:
+            self._times_grown = self.context.count_by_parent(Stage.SEARCH)
+        return self._times_grown
+
+    @property
+    def failed_growths(self) -> Counter[int]:
+        if self._failed_growths is None:
+            self._failed_growths = self.context.count_by_parent(Stage.SEARCH, Status.FAILED)
+        return self._failed_growths
 
     # --- ask ---------------------------------------------------------------------------------
     def ask(self, n: int) -> list[Proposal]:
@@ -93,13 +110,8 @@ class Petridish(Strategy):
 
     def _known_networks(self) -> set[str]:
         if self._networks is None:
-            trained = {s.model_desc.content_hash() for s, _ in self.context.trained()}
-            running = {
-                self.context.spec(job_id).model_desc.content_hash()
-                for job_id, stage in self.in_flight.items()
-                if stage != Stage.SEARCH.value
-            }
-            self._networks = trained | running
+            grown = (Stage.SEED_TRAIN, Stage.POST_TRAIN, Stage.TRAIN)
+            self._networks = self.context.model_hashes(grown, failed=False)
         return self._networks
 
     def _growing(self) -> set[int]:
@@ -166,7 +178,11 @@ class Petridish(Strategy):
         if not len(self.pool):
             return None
         return self.pool.sample_parent(
-            self.rng, max_madd=self.conf.max_madd, busy=growing | self._given_up()
+            self.rng,
+            max_madd=self.conf.max_madd,
+            busy=growing | self._given_up(),
+            times_sampled=self.times_grown,
+            madd_weight=self.conf.madd_weight,
         )
 
     def _given_up(self) -> set[int]:
@@ -176,7 +192,9 @@ class Petridish(Strategy):
     def on_submitted(self, spec: JobSpec) -> None:
         networks = self._known_networks()  # built from the jobs recorded before this one
         self.in_flight[spec.job_id] = spec.stage.value
-        if spec.stage is not Stage.SEARCH:
+        if spec.stage is Stage.SEARCH:
+            self.times_grown[spec.parent_id] += 1
+        else:
             networks.add(spec.model_desc.content_hash())
 
     def tell(self, spec: JobSpec, result: JobResult) -> None:
@@ -184,8 +202,8 @@ class Petridish(Strategy):
         if not result.ok:
             log.warning("%s job %d failed; the search goes on", spec.stage.value, spec.job_id)
             if spec.stage is Stage.SEARCH:
-                failed = self.failed_growths.get(spec.parent_id, 0) + 1
-                self.failed_growths[spec.parent_id] = failed
+                self.failed_growths[spec.parent_id] += 1
+                failed = self.failed_growths[spec.parent_id]
                 if failed == MAX_FAILED_GROWTHS:
                     log.warning(
                         "job %d failed to grow %d times: not grown again", spec.parent_id, failed
@@ -195,18 +213,16 @@ class Petridish(Strategy):
             return
         if spec.stage is Stage.SEARCH:
             self.post_train_todo.append(spec.job_id)
-        elif is_finite_point(result):
-            self.pool.add(spec.job_id, result.madd, result.error_rate)
-            self.hull_size = len(self.pool.hull_ids())
+        # A trained model joins the pool through the run's history, which is told first.
 
     def stop_reason(self) -> str | None:
-        if self.hull_size >= self.conf.max_hull_points:
+        if len(self.pool.hull_rows()) >= self.conf.max_hull_points:
             return f"the hull has {self.conf.max_hull_points} points (strategy.max_hull_points)"
         if self.in_flight or self.seeds_todo or self.post_train_todo:
             return None
         if not len(self.pool):
             return "every seed failed: nothing to grow"
-        if all(m >= self.conf.max_madd for m in self.pool.madd):
+        if self.pool.madd.min() >= self.conf.max_madd:
             return (
                 f"every trained model has MAdd >= strategy.max_madd={self.conf.max_madd:g}: "
                 "nothing left to grow"
@@ -220,24 +236,19 @@ class Petridish(Strategy):
         return None
 
     # --- state -------------------------------------------------------------------------------
+    # The pool, the draw counts and the failed growths are the run's records (the history), not
+    # state: a state of older archsearch versions may hold them, and they are ignored.
     def state_dict(self) -> dict[str, Any]:
         return {
             "seeds_todo": self.seeds_todo,
-            "pool": self.pool.to_dict(),
             "post_train_todo": self.post_train_todo,
             "in_flight": {str(k): v for k, v in self.in_flight.items()},
-            "failed_growths": {str(k): v for k, v in self.failed_growths.items()},
             "rng": self.rng.bit_generator.state,
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self.seeds_todo = [list(c) for c in state["seeds_todo"]]  # 3 entries: a random seed
-        self.pool = Hull.from_dict(state["pool"])
-        self.pool.madd_weight = self.conf.madd_weight  # the config wins: resume --set changes it
-        self.hull_size = len(self.pool.hull_ids())
         self.post_train_todo = list(state["post_train_todo"])
         self.in_flight = {int(k): v for k, v in state["in_flight"].items()}
         self.rng.bit_generator.state = state["rng"]
-        # .get: states saved before failed growths were counted
-        self.failed_growths = {int(k): v for k, v in state.get("failed_growths", {}).items()}
-        self._networks = None
+        self._networks = self._times_grown = self._failed_growths = None

@@ -75,7 +75,15 @@ class RandomSearch(Strategy):
         space_macros(self.conf.space)  # fail at the start, not at the first ask
         self.model_kwargs = model_kwargs(config)
         self.rng = np.random.default_rng(config.seed)
-        self.seen: set[str] = set()  # content hashes of every description proposed
+        # Content hashes of every description proposed: the run's TRAIN jobs, read from its
+        # records when first needed (so not in the state, which stays a few hundred bytes).
+        self._seen: set[str] | None = None
+
+    @property
+    def seen(self) -> set[str]:
+        if self._seen is None:
+            self._seen = self.context.model_hashes((Stage.TRAIN,))
+        return self._seen
 
     def score(self, result: JobResult) -> float:
         return result_score(result, self.conf.madd_weight)
@@ -110,8 +118,8 @@ class RandomSearch(Strategy):
         return None  # the budgets stop it, or an exhausted space (ask returns nothing)
 
     def state_dict(self) -> dict[str, Any]:
-        return {"seen": sorted(self.seen), "rng": self.rng.bit_generator.state}
+        return {"rng": self.rng.bit_generator.state}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.seen = set(state["seen"])
-        self.rng.bit_generator.state = state["rng"]
+        self.rng.bit_generator.state = state["rng"]  # a "seen" of older versions: the records'
+        self._seen = None

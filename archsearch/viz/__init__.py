@@ -12,13 +12,14 @@ from pathlib import Path
 
 from archsearch.viz.compare import plot_comparison
 from archsearch.viz.frontier import plot_frontier
-from archsearch.viz.pool import plot_pool, plot_seed_stats
+from archsearch.viz.pool import PoolSeries, plot_pool, plot_seed_stats
 from archsearch.viz.records import RetrainPoint, TrialPoint
 from archsearch.viz.retrain import plot_retrain
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "PoolSeries",
     "RetrainPoint",
     "TrialPoint",
     "plot_all",
@@ -30,12 +31,20 @@ __all__ = [
 ]
 
 
-def plot_all(points: list[TrialPoint], plots_dir: str | os.PathLike[str], eps: float) -> list[Path]:
-    """Write frontier.png, pool.png and seed_stats.png into ``plots_dir``; return their paths."""
+def plot_all(
+    points: list[TrialPoint],
+    plots_dir: str | os.PathLike[str],
+    eps: float,
+    pool: PoolSeries | None = None,
+    total: int | None = None,
+) -> list[Path]:
+    """Write frontier.png, pool.png and seed_stats.png into ``plots_dir``; return their paths.
+    ``points`` may be a sample of ``total`` models (``plot_frontier`` says so); ``pool``: the
+    run's growth, else computed from ``points``."""
     plots_dir = Path(plots_dir)
     paths = [
-        plot_frontier(points, plots_dir / "frontier.png", eps),
-        plot_pool(points, plots_dir / "pool.png"),
+        plot_frontier(points, plots_dir / "frontier.png", eps, total=total),
+        plot_pool(points, plots_dir / "pool.png", pool),
         plot_seed_stats(points, plots_dir / "seed_stats.png"),
     ]
     logger.debug("wrote %d plots of %d models to %s", len(paths), len(points), plots_dir)

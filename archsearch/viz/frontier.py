@@ -104,8 +104,10 @@ def plot_frontier(
     eps: float,
     title: str = "Validation error vs. MAdd",
     lineage: bool = True,
+    total: int | None = None,
 ) -> Path:
-    """Every trained model, seeds apart, with the hull, the eps-band and hull labels."""
+    """Every trained model, seeds apart, with the hull, the eps-band and hull labels; or a
+    sample of ``total`` models that holds the hull, the band and the seeds (the title says)."""
     fig = new_figure()
     pts = plottable(points)
     if not pts:
@@ -149,9 +151,11 @@ def plot_frontier(
     span = max(high - low, 0.02 * max(abs(high), 1e-3))
     ax.set_ylim(max(low - 0.15 * span, min(low, 0.0)), high + 0.08 * span)
     ax.set_xlim(xy[:, 0].min() / 2.0, xy[:, 0].max() * 1.4)
+    shown = f"{len(pts)} models"
+    if total is not None and total > len(pts):
+        shown = f"{total:,} models ({len(pts):,} drawn: hull, band, seeds and a uniform sample)"
     ax.set_title(
-        f"{title}\n{len(pts)} models ({int(seeds.sum())} seeds), {len(hull_ids)} on the hull",
-        fontsize=11,
+        f"{title}\n{shown} ({int(seeds.sum())} seeds), {len(hull_ids)} on the hull", fontsize=11
     )
     ax.legend(loc="upper right", fontsize=8, framealpha=0.9)
     labels = [(pts[i].madd, pts[i].error, f"#{pts[i].job_id} {pts[i].label}") for i in hull_ids]

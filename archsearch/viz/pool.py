@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -35,49 +36,74 @@ def time_unit(seconds: float) -> tuple[float, str]:
     return 3600.0, "h"
 
 
-def hull_sizes(points: list[TrialPoint]) -> tuple[np.ndarray, np.ndarray]:
-    """``(times, sizes)``: the hull size right after each sampled completion (time-ordered)."""
-    xy = as_xy(points)
+@dataclass(frozen=True)
+class PoolSeries:
+    """How the pool grew, at some moments of the run (time order): what ``plot_pool`` draws.
+    ``trained``, ``hull_size`` and ``best_error`` are exact at each ``finished_s``, however few
+    moments are kept."""
+
+    finished_s: np.ndarray  # seconds from the start
+    trained: np.ndarray  # models trained by then
+    hull_size: np.ndarray  # vertices of the hull right then
+    best_error: np.ndarray  # lowest validation error by then
+    last_seed_s: float | None = None  # when the last seed finished, if anything else did after
+
+
+def pool_series(points: list[TrialPoint]) -> PoolSeries:
+    """The series of every completion in ``points`` (the hull recomputed at most
+    ``_MAX_HULL_SAMPLES`` times and held between)."""
+    pts = sorted(points, key=lambda p: p.finished_s)
+    xy = as_xy(pts)
     ok = np.isfinite(xy).all(axis=1) & (xy[:, 0] > 0)  # what plottable() keeps
-    at = np.unique(np.linspace(0, len(points) - 1, min(len(points), _MAX_HULL_SAMPLES)).astype(int))
-    sizes = np.array([len(lower_convex_hull(xy[: k + 1][ok[: k + 1]])) for k in at])
-    return np.array([points[k].finished_s for k in at]), sizes
+    at = np.unique(np.linspace(0, len(pts) - 1, min(len(pts), _MAX_HULL_SAMPLES)).astype(int))
+    sizes = np.zeros(len(pts), dtype=int)
+    sizes[at] = [len(lower_convex_hull(xy[: k + 1][ok[: k + 1]])) for k in at]
+    sampled = np.isin(np.arange(len(pts)), at)
+    sizes = sizes[np.maximum.accumulate(np.where(sampled, np.arange(len(pts)), 0))]  # held
+    seed_t = [p.finished_s for p in pts if p.is_seed]
+    return PoolSeries(
+        finished_s=np.array([p.finished_s for p in pts], dtype=np.float64),
+        trained=np.arange(1, len(pts) + 1),
+        hull_size=sizes,
+        best_error=np.fmin.accumulate(np.array([p.error for p in pts], dtype=np.float64)),
+        last_seed_s=max(seed_t) if seed_t and len(seed_t) < len(pts) else None,
+    )
 
 
-def plot_pool(points: list[TrialPoint], path: str | os.PathLike[str]) -> Path:
-    """Models trained and hull size vs. elapsed time, with the best error on a second axis."""
+def plot_pool(
+    points: list[TrialPoint], path: str | os.PathLike[str], series: PoolSeries | None = None
+) -> Path:
+    """Models trained and hull size vs. elapsed time, with the best error on a second axis;
+    ``series``: the run's own (a driver keeps it), else computed from ``points``."""
     fig = new_figure(9.0, 5.0)
-    if not points:
+    series = pool_series(points) if series is None else series
+    if not len(series.finished_s):
         placeholder(fig, "no trained models yet")
         return save_atomic(fig, path)
-    pts = sorted(points, key=lambda p: p.finished_s)
-    scale, unit = time_unit(pts[-1].finished_s)
-    t = np.array([p.finished_s for p in pts]) / scale
+    scale, unit = time_unit(float(series.finished_s[-1]))
+    t = series.finished_s / scale
     ax = fig.add_subplot()
     # Step plots starting at t = 0: the pool is empty until the first job finishes.
+    ax.step(np.r_[0, t], np.r_[0, series.trained], where="post", color=GROWN_COLOR,
+            label="models trained")  # fmt: skip
     ax.step(
-        np.r_[0, t], np.arange(len(t) + 1), where="post", color=GROWN_COLOR, label="models trained"
-    )
-    ht, hs = hull_sizes(pts)
-    ax.step(
-        np.r_[0, ht / scale],
-        np.r_[0, hs],
+        np.r_[0, t],
+        np.r_[0, series.hull_size],
         where="post",
         color=HULL_COLOR,
         label="models on the hull",
     )
-    seed_t = [p.finished_s / scale for p in pts if p.is_seed]
-    if seed_t and len(seed_t) < len(pts):
-        ax.axvline(max(seed_t), color=SEED_COLOR, ls="--", lw=0.8, label="last seed trained")
+    if series.last_seed_s is not None:
+        ax.axvline(series.last_seed_s / scale, color=SEED_COLOR, ls="--", lw=0.8,
+                   label="last seed trained")  # fmt: skip
     ax.set_xlabel(f"elapsed time ({unit})")
     ax.set_ylabel("models")
     ax.set_xlim(left=0)
     ax.set_ylim(bottom=0)
     ax.grid(True, alpha=0.25)
 
-    best = np.fmin.accumulate(np.array([p.error for p in pts], dtype=np.float64))
     ax2 = ax.twinx()
-    ax2.step(t, best, where="post", color="tab:red", label="best validation error")
+    ax2.step(t, series.best_error, where="post", color="tab:red", label="best validation error")
     ax2.set_ylabel("best validation error", color="tab:red")
     ax2.tick_params(axis="y", colors="tab:red")
     lines = ax.get_legend_handles_labels()
@@ -86,7 +112,8 @@ def plot_pool(points: list[TrialPoint], path: str | os.PathLike[str]) -> Path:
     fig.legend(
         lines[0] + lines2[0], lines[1] + lines2[1], loc="outside lower center", ncol=4, fontsize=8
     )
-    ax.set_title(f"Pool growth: {len(pts)} models in {t[-1]:.3g} {unit}", fontsize=11)
+    total = int(series.trained[-1])
+    ax.set_title(f"Pool growth: {total} models in {t[-1]:.3g} {unit}", fontsize=11)
     return save_atomic(fig, path)
 
 

@@ -48,7 +48,7 @@ class Exploding(RandomSearch):
     """Proposes two jobs, then its ask raises."""
 
     def ask(self, n):
-        if len(self.context.specs) >= 2:
+        if len(self.context.rows) >= 2:
             raise RuntimeError("strategy bug")
         return super().ask(min(n, 1))
 

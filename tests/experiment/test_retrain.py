@@ -115,7 +115,10 @@ def test_search_and_retrain_each_resubmit_only_their_own_jobs():
         i: JobSpec(i, stage, desc, {}, {}, parent_id=parent)
         for i, stage, parent in [(1, Stage.SEED_TRAIN, None), (2, Stage.RETRAIN, 1)]
     }
-    search, again = JobHistory(specs=dict(specs)), JobHistory(specs=dict(specs), retrain=True)
+    search, again = JobHistory(), JobHistory(retrain=True)
+    for spec in specs.values():
+        search.add_spec(spec)
+        again.add_spec(spec)
     assert [s.job_id for s in search.unfinished()] == [1]
     assert [s.job_id for s in again.unfinished()] == [2]
     assert pending(again, [1]) == []  # its retrain is unfinished: the driver resubmits it

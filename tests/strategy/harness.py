@@ -43,7 +43,7 @@ class Harness:
     def submit(self, proposals: list[Proposal]) -> list[JobSpec]:
         specs = []
         for p in proposals:
-            job_id = len(self.history.specs) + 1
+            job_id = len(self.history.rows) + 1
             spec = JobSpec(
                 job_id=job_id,
                 stage=p.stage,
@@ -55,7 +55,7 @@ class Harness:
                 seed=job_id,
                 meta=p.meta,
             )
-            self.history.specs[job_id] = spec
+            self.history.add_spec(spec)
             for s in self.strategies:
                 s.on_submitted(spec)
             self.in_flight.append(spec)
@@ -69,7 +69,7 @@ class Harness:
         self.in_flight.remove(spec)
         if result is None:
             result = JobResult.failed(spec.job_id, "boom") if fail else sleep_job(spec)
-        self.history.results[spec.job_id] = result
+        self.history.add_result(result)
         for s in self.strategies:
             s.tell(spec, result)
         return result

@@ -10,7 +10,7 @@ import pytest
 
 from archsearch.experiment.compare import compare_runs
 from archsearch.experiment.history import JobHistory
-from archsearch.experiment.outputs import hull_members
+from archsearch.hull import eps_band, lower_convex_hull
 from archsearch.space.desc import ModelDesc
 from archsearch.store import ExperimentStore
 from archsearch.view import ViewServer
@@ -19,16 +19,17 @@ from tests.view.conftest import get_json, post_json, request
 
 def history_of(run_dir):
     history = JobHistory()
-    with ExperimentStore(run_dir / "experiment.db", create=False) as store:
-        history.load(store)
-        return history, store.jobs(), store.counts_by_stage_status(), store.hull_history()
+    store = ExperimentStore(run_dir / "experiment.db", create=False)  # open: records load lazily
+    history.load(store)
+    return history, store.jobs(), store.counts_by_stage_status(), store.hull_history()
 
 
 def test_overview_frontier_and_history_match_the_store(finished_run, serve):
     url = serve([finished_run]).url
     history, jobs, counts, hull_rows = history_of(finished_run)
     trained = history.trained()
-    hull, band = hull_members(trained, eps=0.025)
+    points = [[r.madd, r.error_rate] for _, r in trained]
+    hull, band = lower_convex_hull(points), eps_band(points, 0.025)
 
     runs = get_json(url + "api/runs")
     assert runs["read_only"] is False
@@ -70,7 +71,7 @@ def test_jobs_table_and_job_page(finished_run, serve):
     assert [r["job_id"] for r in table] == [j["job_id"] for j in jobs]
     for row, stored in zip(table, jobs, strict=True):
         spec = history.spec(row["job_id"])
-        result = history.results.get(row["job_id"])
+        result = history.result(row["job_id"]) if history.has_result(row["job_id"]) else None
         desc = result.model_desc if result and result.model_desc else spec.model_desc
         assert row["label"] == desc.label()
         assert (row["stage"], row["status"], row["madd"]) == (
