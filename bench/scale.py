@@ -206,7 +206,7 @@ def main() -> None:
                         str(jobs),
                         "--gpus",
                         str(args.gpus),
-                    ],  # fmt: skip
+                    ],
                     check=True,
                     capture_output=True,
                     text=True,

@@ -126,3 +126,29 @@ def test_sampling_draws_only_band_members_and_reaches_all_of_them(raw, eps, seed
     # reach every one of them.
     picks = {hull.sample_parent(rng) for _ in range(40 * len(band))}
     assert picks == band
+
+
+# Values on a coarse grid, so exact copies, ties in MAdd or error and collinear points are common.
+grid_points = st.lists(
+    st.tuples(st.sampled_from([1e3, 2e3, 3e3, 5e3, 1e4]), st.sampled_from([0.1, 0.2, 0.3, 0.5])),
+    min_size=1,
+    max_size=40,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(real_points, grid_points), st.sampled_from([0.0, 0.025, 0.3]), st.randoms())
+def test_the_incremental_hull_and_band_equal_a_batch_pass_after_every_point(raw, eps, random):
+    """Each model joins in O(hull + band); after each, hull and band are what the batch
+    functions give over every point so far, in id order (ids arrive shuffled)."""
+    ids = list(range(len(raw)))
+    random.shuffle(ids)
+    hull = Hull(eps=eps)
+    seen = []
+    for job_id in ids:
+        hull.add(job_id, *raw[job_id])
+        seen.append(job_id)
+        by_id = sorted(seen)
+        pts = np.array([raw[i] for i in by_id]).reshape(-1, 2)
+        assert hull.hull_ids() == [by_id[i] for i in lower_convex_hull(pts)]
+        assert sorted(hull.band_ids()) == [by_id[i] for i in eps_band(pts, eps)]
