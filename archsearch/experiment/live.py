@@ -22,6 +22,10 @@ from archsearch.store import ExperimentStore
 
 log = logging.getLogger(__name__)
 
+# Plots refresh at most every plot_every_s, and no sooner than this many times their own
+# drawing time after the last refresh began: plotting takes at most 1/PLOT_DUTY of the driver.
+PLOT_DUTY = 10
+
 
 class LiveOutputs:
     def __init__(
@@ -39,7 +43,7 @@ class LiveOutputs:
         self.store = store
         self.start_time = start_time
         self.progress = ProgressLine() if progress else None
-        self._last_plot = 0.0
+        self._next_plot = 0.0  # monotonic time of the next plot refresh
         self._hull_version = 0  # of the frontier, when hull.json was last written for it
         self._hull_size = 0
         self._failing: set[str] = set()  # outputs whose last write failed (already logged)
@@ -59,8 +63,8 @@ class LiveOutputs:
                 ]
             )
             self._write("hull.json", self._write_hull)  # and best/
-        if time.monotonic() - self._last_plot >= self.config.plot_every_s:
-            self._last_plot = time.monotonic()
+        if time.monotonic() >= self._next_plot:
+            started = time.monotonic()
             self._write("hull.json", self._write_hull_json)
             self._write(
                 "plots",
@@ -68,6 +72,10 @@ class LiveOutputs:
                     self.run_dir, self.history, self.config.frontier_eps, self.start_time
                 ),
             )
+            # A refresh costs a second or two whatever the run's size; where results come in
+            # faster than that, plot_every_s alone would let plotting take most of the driver.
+            took = time.monotonic() - started
+            self._next_plot = started + max(self.config.plot_every_s, PLOT_DUTY * took)
         self.show_progress(driver)
 
     def _write_hull_json(self) -> list:
