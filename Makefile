@@ -31,6 +31,7 @@ bench: install
 	$(PY) bench/scheduler.py
 	$(PY) bench/data_shipping.py
 	$(PY) bench/view_frontier.py
+	$(PY) bench/scale.py --jobs 10000 --engines local
 
 clean:
 	rm -rf $(VENV) build *.egg-info
