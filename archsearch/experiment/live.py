@@ -66,7 +66,7 @@ class LiveOutputs:
         if time.monotonic() >= self._next_plot:
             started = time.monotonic()
             self._write("hull.json", self._write_hull_json)
-            self._write(
+            drawn = self._write(
                 "plots",
                 lambda: draw_plots(
                     self.run_dir, self.history, self.config.frontier_eps, self.start_time
@@ -74,7 +74,8 @@ class LiveOutputs:
             )
             # A refresh costs a second or two whatever the run's size; where results come in
             # faster than that, plot_every_s alone would let plotting take most of the driver.
-            took = time.monotonic() - started
+            # (A failed one is tried again at the next result, as any output is.)
+            took = time.monotonic() - started if drawn else 0.0
             self._next_plot = started + max(self.config.plot_every_s, PLOT_DUTY * took)
         self.show_progress(driver)
 
@@ -84,9 +85,9 @@ class LiveOutputs:
     def _write_hull(self) -> None:
         export_best(self.run_dir, self._write_hull_json())
 
-    def _write(self, what: str, write: Callable[[], object]) -> None:
-        """Run one output's ``write``; a failure is logged on its first occurrence only (not
-        once per result) until a write of that output works again."""
+    def _write(self, what: str, write: Callable[[], object]) -> bool:
+        """Run one output's ``write``; True if it worked. A failure is logged on its first
+        occurrence only (not once per result) until a write of that output works again."""
         try:
             write()
         except Exception as e:
@@ -101,10 +102,11 @@ class LiveOutputs:
                     self.run_dir,
                 )
                 log.info("the failure writing %s", what, exc_info=True)  # log.txt: traceback
-            return
+            return False
         if what in self._failing:
             self._failing.discard(what)
             log.info("%s written again", what)
+        return True
 
     def show_progress(self, driver: Driver, force: bool = False) -> None:
         if self.progress is None:
