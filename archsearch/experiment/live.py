@@ -52,20 +52,23 @@ class LiveOutputs:
         """After results: the hull record, hull.json and best/ when the hull moved, the plots
         (and hull.json, for its band) every ``plot_every_s``; each O(hull + a bounded sample)."""
         frontier = self.history.frontier(self.config.frontier_eps)
-        if frontier.version != self._hull_version:
+        hull_moved = frontier.version != self._hull_version
+        if hull_moved:
             self._hull_version = frontier.version
             hull_ids = frontier.hull_ids()
             self._hull_size = len(hull_ids)
+            points = [frontier.point(i) for i in hull_ids]
             self.store.record_hull(
                 [
-                    {"job_id": job_id, "madd": madd, "error": error}
-                    for job_id, (madd, error) in ((i, frontier.point(i)) for i in hull_ids)
+                    {"job_id": i, "madd": m, "error": e}
+                    for i, (m, e) in zip(hull_ids, points, strict=True)
                 ]
             )
             self._write("hull.json", self._write_hull)  # and best/
         if time.monotonic() >= self._next_plot:
             started = time.monotonic()
-            self._write("hull.json", self._write_hull_json)
+            if not hull_moved:  # for its band and count, which change without the hull
+                self._write("hull.json", self._write_hull_json)
             drawn = self._write(
                 "plots",
                 lambda: draw_plots(
