@@ -288,7 +288,11 @@ class Driver:
         result.finished_at = time.time()
         self.history.add_result(result)
         self.strategy.tell(spec, result)
-        self.store.record_result(result, strategy_state=self.strategy.state_dict())
+        self.store.record_result(
+            result,
+            strategy_state=self.strategy.state_dict(),
+            meta={"elapsed_s": f"{self.elapsed_s:.3f}"},
+        )
         # Epochs the live drains missed (engines collect them lazily) come from the curve, so
         # listeners hear every epoch, in order, before the final metrics.
         for point in result.curve:
@@ -311,7 +315,6 @@ class Driver:
                 spec.stage.value,
                 (result.error or "").strip().splitlines()[-1:],
             )
-        self.store.set_meta("elapsed_s", f"{self.elapsed_s:.3f}")
         self._changed = True
 
     # --- budgets and controls ----------------------------------------------------------------

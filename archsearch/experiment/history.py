@@ -137,7 +137,7 @@ class JobHistory:
         self._unfinished[spec.job_id] = spec
         if spec.job_id not in self.rows:
             epochs = int(spec.train_conf.get("epochs", 0))
-            row = JobRow(spec.stage, spec.parent_id, spec.model_desc.content_hash(), epochs)
+            row = JobRow(spec.stage, spec.parent_id, spec.model_hash, epochs)
             self._count_spec(spec.job_id, row)
 
     def add_result(self, result: JobResult) -> None:

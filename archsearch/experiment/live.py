@@ -46,6 +46,7 @@ class LiveOutputs:
         self._next_plot = 0.0  # monotonic time of the next plot refresh
         self._hull_version = 0  # of the frontier, when hull.json was last written for it
         self._hull_size = 0
+        self._seeds_drawn = -1  # seed models in the last seed_stats.png drawn
         self._failing: set[str] = set()  # outputs whose last write failed (already logged)
 
     def on_change(self, driver: Driver) -> None:
@@ -69,12 +70,19 @@ class LiveOutputs:
             started = time.monotonic()
             if not hull_moved:  # for its band and count, which change without the hull
                 self._write("hull.json", self._write_hull_json)
+            seeds = len(self.history.seed_rows)
             drawn = self._write(
                 "plots",
                 lambda: draw_plots(
-                    self.run_dir, self.history, self.config.frontier_eps, self.start_time
+                    self.run_dir,
+                    self.history,
+                    self.config.frontier_eps,
+                    self.start_time,
+                    seed_stats=seeds != self._seeds_drawn,  # a third of a refresh's cost
                 ),
             )
+            if drawn:
+                self._seeds_drawn = seeds
             # A refresh costs a second or two whatever the run's size; where results come in
             # faster than that, plot_every_s alone would let plotting take most of the driver.
             # (A failed one is tried again at the next result, as any output is.)

@@ -183,11 +183,15 @@ def export_best(run_dir: Path, hull: list[dict[str, Any]]) -> None:
                 shutil.copyfile(run_dir / relative, folder / name)
 
 
-def draw_plots(run_dir: Path, history: JobHistory, eps: float, start_time: float) -> None:
-    """The plots at a cost bounded whatever the run's size (``plot_rows``, ``pool_of``)."""
+def draw_plots(
+    run_dir: Path, history: JobHistory, eps: float, start_time: float, seed_stats: bool = True
+) -> None:
+    """The plots at a cost bounded whatever the run's size (``plot_rows``, ``pool_of``);
+    seed_stats.png only with ``seed_stats`` (it shows the seeds alone)."""
     points = trial_points(history, start_time, plot_rows(history, eps))
     pool = pool_of(history, start_time)
-    plot_all(points, run_dir / "plots", eps, pool=pool, total=len(history.trained_records))
+    total = len(history.trained_records)
+    plot_all(points, run_dir / "plots", eps, pool=pool, total=total, seed_stats=seed_stats)
     retrained = retrain_points(history)
     if retrained:
         plot_retrain(retrained, run_dir / "plots" / "retrain.png")

@@ -6,6 +6,7 @@ imports neither torch nor ray, so strategies, engines and the store can all use 
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from dataclasses import dataclass, field, fields
@@ -42,6 +43,12 @@ class JobSpec:
     warm_start_from: int | None = None
     seed: int = 0
     meta: dict[str, Any] = field(default_factory=dict)  # strategy bookkeeping, e.g. search job
+
+    @functools.cached_property
+    def model_hash(self) -> str:
+        """``model_desc.content_hash()``, computed once: the store, the history and the strategy
+        all key a submitted job on it, and a spec's description is not changed once made."""
+        return self.model_desc.content_hash()
 
     def to_dict(self) -> dict[str, Any]:
         d = {f.name: getattr(self, f.name) for f in fields(self)}  # shallow: no deep copy

@@ -11,7 +11,6 @@ network as in DARTS.
 
 from __future__ import annotations
 
-import copy
 import random
 from collections.abc import Mapping, Sequence
 
@@ -80,7 +79,7 @@ def arch_to_desc(supernet: ModelDesc, arch: Arch) -> ModelDesc:
     """The ordinary description of sub-network ``arch`` of ``supernet``."""
     if len(arch) != len(supernet.cells):
         raise ValueError(f"architecture has {len(arch)} cells, the supernet {len(supernet.cells)}")
-    desc = copy.deepcopy(supernet)
+    desc = supernet.copy()
     for cell, cell_arch in zip(desc.cells, arch, strict=True):
         if len(cell_arch) != len(cell.nodes):
             raise ValueError(

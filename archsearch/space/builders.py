@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import random
 from collections.abc import Sequence
 from typing import Protocol
@@ -156,7 +155,7 @@ def insert_node(desc: ModelDesc, primitives: Sequence[str] = SEARCHABLE_PRIMITIV
     Returns a new description; ``desc`` is not changed."""
     if desc.has_search_nodes:
         raise ValueError("description already has a search node; finalise it before growing")
-    grown = copy.deepcopy(desc)
+    grown = desc.copy()
     for cell in grown.cells:
         candidates = list(range(CELL_INPUTS + len(cell.nodes)))
         cell.nodes.append(

@@ -26,6 +26,7 @@ a wrong type, a cycle, an unknown op or a size past ``archsearch.space.validate`
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -46,6 +47,9 @@ class EdgeDesc:
     def to_dict(self) -> dict[str, Any]:
         return {"op": self.op, "inputs": list(self.inputs), "params": dict(self.params)}
 
+    def copy(self) -> EdgeDesc:
+        return EdgeDesc(self.op, list(self.inputs), _copy_json(self.params))
+
     @classmethod
     def from_dict(cls, d: dict[str, Any], where: str = "edge") -> EdgeDesc:
         d = _fields(d, where, ("op", "inputs"), ("params",))
@@ -62,6 +66,9 @@ class NodeDesc:
 
     def to_dict(self) -> dict[str, Any]:
         return {"edges": [e.to_dict() for e in self.edges]}
+
+    def copy(self) -> NodeDesc:
+        return NodeDesc([e.copy() for e in self.edges])
 
     @classmethod
     def from_dict(cls, d: dict[str, Any], where: str = "node") -> NodeDesc:
@@ -87,6 +94,9 @@ class CellDesc:
             "channels": self.channels,
             "nodes": [n.to_dict() for n in self.nodes],
         }
+
+    def copy(self) -> CellDesc:
+        return CellDesc(self.reduction, self.channels, [n.copy() for n in self.nodes])
 
     @classmethod
     def from_dict(cls, d: dict[str, Any], where: str = "cell") -> CellDesc:
@@ -137,6 +147,17 @@ class ModelDesc:
             "macro": dict(self.macro),
         }
 
+    def copy(self) -> ModelDesc:
+        """A deep copy. Hand-written for the same reason as ``to_dict``: ``copy.deepcopy`` of a
+        description was most of the driver's cost of growing or mutating one."""
+        return ModelDesc(
+            input_shape=self.input_shape,  # a tuple of ints: immutable
+            num_classes=self.num_classes,
+            stem_channels=self.stem_channels,
+            cells=[c.copy() for c in self.cells],
+            macro=dict(self.macro),
+        )
+
     def to_json(self, indent: int | None = None) -> str:
         return json.dumps(self.to_dict(), indent=indent, sort_keys=True)
 
@@ -183,11 +204,31 @@ def macro_label(macro: dict[str, int], n_cells: int) -> str:
     return f"c{m.get('cells', n_cells)}r{m.get('reductions', 0)}n{m.get('nodes', 0)}"
 
 
+def _copy_json(value: Any) -> Any:
+    """A deep copy of a JSON value (an edge's params)."""
+    if isinstance(value, dict):
+        return {k: _copy_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy_json(v) for v in value]
+    return value
+
+
+@functools.cache
+def _keyset(keys: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(keys)
+
+
 def _fields(
     d: Any, where: str, required: tuple[str, ...] = (), optional: tuple[str, ...] = ()
 ) -> dict[str, Any]:
     """``d`` if it is an object with every ``required`` key and no key outside ``required`` +
     ``optional`` (both empty: any keys)."""
+    if isinstance(d, dict):  # the common case, checked with set operations only
+        keys = d.keys()
+        if _keyset(required) <= keys and (
+            not (required or optional) or keys <= _keyset((*required, *optional))
+        ):
+            return d
     at = f"{where}: " if where else ""
     if not isinstance(d, dict):
         raise ModelDescError(f"{at}expected an object, got {type(d).__name__}")

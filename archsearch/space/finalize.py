@@ -7,7 +7,6 @@ archai ranks candidates by raw weight, so a large negative weight loses to a tin
 
 from __future__ import annotations
 
-import copy
 
 from archsearch.space.desc import EdgeDesc, ModelDesc, NodeDesc
 
@@ -37,7 +36,7 @@ def top_k_pairs(weights: dict[tuple[int, str], float], k: int) -> list[tuple[int
 def finalize_desc(desc: ModelDesc, weights: SearchWeights, k: int = 3) -> ModelDesc:
     """Replace every search node by a node with its top-``k`` edges. ``weights`` must cover
     every search node of ``desc``."""
-    final = copy.deepcopy(desc)
+    final = desc.copy()
     for ci, cell in enumerate(final.cells):
         for ni, node in enumerate(cell.nodes):
             if not node.is_search_node:

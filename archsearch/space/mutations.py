@@ -13,7 +13,6 @@ to tell, rather than every caller re-deriving each mutation's preconditions.
 
 from __future__ import annotations
 
-import copy
 import random
 from collections.abc import Sequence
 from typing import Any
@@ -52,7 +51,7 @@ def _ops(primitives: Sequence[str]) -> list[str]:
 def _plain_copy(desc: ModelDesc) -> ModelDesc:
     if desc.has_search_nodes:
         raise ValueError("description has a search node; finalise it before mutating")
-    return copy.deepcopy(desc)
+    return desc.copy()
 
 
 def _pick(rng: np.random.Generator, items: Sequence[Any]) -> Any:

@@ -82,7 +82,7 @@ class ExperimentStore(StoreReader):
                 rows = c.execute("SELECT job_id, spec_json FROM jobs").fetchall()
                 c.executemany(
                     "UPDATE jobs SET model_hash = ? WHERE job_id = ?",
-                    [(JobSpec.from_json(r[1]).model_desc.content_hash(), r[0]) for r in rows],
+                    [(JobSpec.from_json(r[1]).model_hash, r[0]) for r in rows],
                 )
             _put_meta(c, "schema_version", str(SCHEMA_VERSION))
         log.info("%s: schema version %d brought to %d", self.path, version, SCHEMA_VERSION)
@@ -136,7 +136,7 @@ class ExperimentStore(StoreReader):
         """A job handed to the engine. Submitting an id again (resume) counts another attempt."""
         # Serialise before BEGIN: the write lock is held for SQL only, never for encoding.
         spec_json, state_json = spec.to_json(), _dumps(strategy_state)
-        model_hash = spec.model_desc.content_hash()
+        model_hash = spec.model_hash
         with self._tx() as c:
             row = c.execute(
                 "SELECT status, attempts FROM jobs WHERE job_id = ?", (spec.job_id,)
@@ -179,9 +179,13 @@ class ExperimentStore(StoreReader):
             _event(c, "started", job_id, None)
 
     def record_result(
-        self, result: JobResult, strategy_state: dict[str, Any] | None = None
+        self,
+        result: JobResult,
+        strategy_state: dict[str, Any] | None = None,
+        meta: Mapping[str, str] | None = None,
     ) -> None:
-        """A finished job: its result, the columns copied from it, its curve into ``metrics``.
+        """A finished job: its result, the columns copied from it, its curve into ``metrics``,
+        and ``meta`` keys set in the same transaction (one commit per result, not two).
         An INTERRUPTED result records no result, so resume runs the job again."""
         if result.status is Status.INTERRUPTED:
             self.record_interrupted([result.job_id], strategy_state)
@@ -220,6 +224,8 @@ class ExperimentStore(StoreReader):
                 },
             )
             _put_state(c, state_json)
+            for key, text in (meta or {}).items():
+                _put_meta(c, key, text)
 
     def record_interrupted(
         self, job_ids: list[int], strategy_state: dict[str, Any] | None = None

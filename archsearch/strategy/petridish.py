@@ -195,7 +195,7 @@ class Petridish(Strategy):
         if spec.stage is Stage.SEARCH:
             self.times_grown[spec.parent_id] += 1
         else:
-            networks.add(spec.model_desc.content_hash())
+            networks.add(spec.model_hash)
 
     def tell(self, spec: JobSpec, result: JobResult) -> None:
         self.in_flight.pop(spec.job_id, None)
@@ -209,7 +209,7 @@ class Petridish(Strategy):
                         "job %d failed to grow %d times: not grown again", spec.parent_id, failed
                     )
             else:  # not trained after all: it may be tried again
-                self._known_networks().discard(spec.model_desc.content_hash())
+                self._known_networks().discard(spec.model_hash)
             return
         if spec.stage is Stage.SEARCH:
             self.post_train_todo.append(spec.job_id)

@@ -37,15 +37,17 @@ def plot_all(
     eps: float,
     pool: PoolSeries | None = None,
     total: int | None = None,
+    seed_stats: bool = True,
 ) -> list[Path]:
-    """Write frontier.png, pool.png and seed_stats.png into ``plots_dir``; return their paths.
-    ``points`` may be a sample of ``total`` models (``plot_frontier`` says so); ``pool``: the
-    run's growth, else computed from ``points``."""
+    """Write frontier.png, pool.png and (with ``seed_stats``) seed_stats.png into
+    ``plots_dir``; return their paths. ``points`` may be a sample of ``total`` models
+    (``plot_frontier`` says so); ``pool``: the run's growth, else computed from ``points``."""
     plots_dir = Path(plots_dir)
     paths = [
         plot_frontier(points, plots_dir / "frontier.png", eps, total=total),
         plot_pool(points, plots_dir / "pool.png", pool),
-        plot_seed_stats(points, plots_dir / "seed_stats.png"),
     ]
+    if seed_stats:
+        paths.append(plot_seed_stats(points, plots_dir / "seed_stats.png"))
     logger.debug("wrote %d plots of %d models to %s", len(paths), len(points), plots_dir)
     return paths

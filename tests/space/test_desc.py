@@ -52,3 +52,26 @@ def test_json_is_plain_and_readable():
     doc = json.loads(seed_model(3, 1, 1).to_json())
     assert doc["macro"] == {"cells": 3, "reductions": 1, "nodes": 1, "init_channels": 16}
     assert doc["cells"][0]["nodes"][0]["edges"][0].keys() == {"op", "inputs", "params"}
+
+
+@settings(max_examples=20, deadline=None)
+@given(macro=macros, seed=st.integers(0, 10_000), grow=st.booleans())
+def test_copy_is_equal_and_shares_nothing_mutable(macro, seed, grow):
+    desc = seed_model(*macro, init_channels=4, seed=seed)
+    if grow:
+        desc = insert_node(desc)
+    before = desc.to_json()
+    twin = desc.copy()
+    assert twin == desc and twin.content_hash() == desc.content_hash()
+    # Change every mutable part of the copy: the original is untouched.
+    twin.macro["nodes"] = 99
+    for cell in twin.cells:
+        cell.channels += 1
+        cell.nodes.append(cell.nodes[0].copy() if cell.nodes else None)
+        for node in cell.nodes[:-1]:
+            for edge in node.edges:
+                edge.inputs.append(0)
+                for value in edge.params.values():
+                    value.append("extra")
+                edge.params["new"] = 1
+    assert desc.to_json() == before
