@@ -7,7 +7,6 @@ archai ranks candidates by raw weight, so a large negative weight loses to a tin
 
 from __future__ import annotations
 
-
 from archsearch.space.desc import EdgeDesc, ModelDesc, NodeDesc
 
 # (cell index, node index) -> {(input id, primitive): architecture weight}
