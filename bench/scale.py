@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/scale.py [--jobs 1000,10000,100000] [--engines local,ray]
         [--strategies petridish,evolution,random] [--gpus 256] [--out bench/out/scale]
+        [--keep DIR]
 
 Each (strategy, engine, jobs) runs in a fresh process, through ``Experiment`` exactly as
 ``archsearch run`` does: the real driver, store, strategy, hull, hull.json, best/ and plots at
@@ -26,6 +27,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -95,8 +97,9 @@ class WindowClock:
         ]
 
 
-def run_one(strategy: str, engine: str, jobs: int, gpus: int) -> dict:
-    """One search in this process; returns its measurements."""
+def run_one(strategy: str, engine: str, jobs: int, gpus: int, keep: Path | None = None) -> dict:
+    """One search in this process; returns its measurements. With ``keep``, its run folder is
+    left under ``keep`` (for bench/read_paths.py), else in a temporary folder removed after."""
     os.environ[SLEEP_ENV] = "0"
     from archsearch.config import load_config
     from archsearch.experiment import Experiment
@@ -121,7 +124,11 @@ def run_one(strategy: str, engine: str, jobs: int, gpus: int) -> dict:
         )
         overrides.append("resources.reuse_workers=true")
     with tempfile.TemporaryDirectory() as tmp:
-        config = load_config(conf_file, [*overrides, f"out_dir={tmp}"])
+        out_dir = Path(tmp)
+        if keep is not None:
+            out_dir = keep / f"{strategy}-{engine}-{jobs}"
+            shutil.rmtree(out_dir, ignore_errors=True)
+        config = load_config(conf_file, [*overrides, f"out_dir={out_dir}"])
         exp = Experiment(config, job_fn="bench.scale:timed_sleep_job")
         clock = WindowClock()
         exp.add_listener(clock)
@@ -129,6 +136,7 @@ def run_one(strategy: str, engine: str, jobs: int, gpus: int) -> dict:
         reason = exp.run(progress=False)
         wall = time.perf_counter() - wall
         finished = len(clock.marks)
+        run_dir = str(exp.run_dir) if keep is not None else None
     windows = clock.windows_ms()
     return {
         "strategy": strategy,
@@ -140,6 +148,7 @@ def run_one(strategy: str, engine: str, jobs: int, gpus: int) -> dict:
         "driver_cpu_s": clock.marks[-1] - clock.start if clock.marks else 0.0,
         "windows_ms": windows,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "run_dir": run_dir,
     }
 
 
@@ -186,11 +195,12 @@ def main() -> None:
     parser.add_argument("--engines", default="local,ray")
     parser.add_argument("--gpus", type=int, default=256, help="fake GPU slots on Ray")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "scale")
+    parser.add_argument("--keep", type=Path, help="leave each run's folder under this folder")
     parser.add_argument("--one", nargs=3, metavar=("STRATEGY", "ENGINE", "JOBS"), help="internal")
     args = parser.parse_args()
     if args.one:
         strategy, engine, jobs = args.one
-        print(json.dumps(run_one(strategy, engine, int(jobs), args.gpus)))
+        print(json.dumps(run_one(strategy, engine, int(jobs), args.gpus, args.keep)))
         return
     runs = []
     for engine in args.engines.split(","):
@@ -206,6 +216,7 @@ def main() -> None:
                         str(jobs),
                         "--gpus",
                         str(args.gpus),
+                        *(["--keep", str(args.keep)] if args.keep else []),
                     ],
                     check=True,
                     capture_output=True,

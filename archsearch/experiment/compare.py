@@ -16,13 +16,13 @@ from archsearch.errors import NothingTrainedError
 from archsearch.experiment.history import JobHistory
 from archsearch.experiment.outputs import trial_points
 from archsearch.hull import hull_error_at, lower_convex_hull, normalized_hypervolume
-from archsearch.store import ExperimentStore
+from archsearch.store import ReadOnlyStore
 from archsearch.viz import plot_comparison
 from archsearch.viz.records import TrialPoint
 
 
 def load_points(run_dir: Path) -> list[TrialPoint]:
-    store = ExperimentStore(run_dir / "experiment.db", create=False)
+    store = ReadOnlyStore(run_dir / "experiment.db")
     history = JobHistory()
     history.load(store)
     return trial_points(history, float(store.get_meta("created_at") or 0.0))

@@ -10,7 +10,7 @@ from typing import Any
 
 from archsearch.errors import ConfigError
 from archsearch.experiment.hull_file import read_hull_json
-from archsearch.store import ExperimentStore
+from archsearch.store import ReadOnlyStore
 from archsearch.store.files import write_text_atomic
 
 FORMATS = ("csv", "json")
@@ -21,9 +21,8 @@ def export_run(run_dir: Path, format: str = "json", path: str | Path | None = No
     per-epoch curves, the hull, the best models) under the run, or at ``path``."""
     if format not in FORMATS:
         raise ConfigError(f"export format {format!r}; allowed: {', '.join(FORMATS)}")
-    store = ExperimentStore(run_dir / "experiment.db", create=False)
-    # Test top-1 lives in each result's metrics (it is no column of the jobs table).
-    test_top1 = {r.job_id: r.metrics.get("test_top1") for r in store.results()}
+    store = ReadOnlyStore(run_dir / "experiment.db")
+    test_top1 = store.test_top1()
     jobs = [{**job, "test_top1": test_top1.get(job["job_id"])} for job in store.jobs()]
     default = run_dir / "export" / ("trials.csv" if format == "csv" else "run.json")
     out = Path(path) if path else default
@@ -31,10 +30,11 @@ def export_run(run_dir: Path, format: str = "json", path: str | Path | None = No
     if format == "csv":
         write_text_atomic(out, _csv(jobs))
     else:
+        curves = store.all_job_metrics()
         doc: dict[str, Any] = {
             "run": str(run_dir),
             "status": store.get_meta("status"),
-            "jobs": [{**job, "curve": store.job_metrics(job["job_id"])} for job in jobs],
+            "jobs": [{**job, "curve": curves.get(job["job_id"], [])} for job in jobs],
             "hull": read_hull_json(run_dir),
         }
         write_text_atomic(out, json.dumps(doc, indent=1))

@@ -8,7 +8,7 @@ from typing import Any
 
 from archsearch.experiment.hull_file import POINT_KEYS, read_hull_json
 from archsearch.experiment.progress import format_duration
-from archsearch.store import ExperimentStore, StoreError, StoreReader
+from archsearch.store import ReadOnlyStore, StoreError, StoreReader
 from archsearch.store.lease import holder_gone
 
 # A run whose store says RUNNING but whose driver process is gone: killed (SIGKILL, OOM, a
@@ -32,7 +32,7 @@ def run_state(store: StoreReader) -> tuple[str, str | None, str | None]:
 
 
 def run_status(run_dir: Path) -> dict[str, Any]:
-    store = ExperimentStore(run_dir / "experiment.db", create=False)
+    store = ReadOnlyStore(run_dir / "experiment.db")
     hull_doc = read_hull_json(run_dir)
     hull = hull_doc["hull"] if hull_doc else []
     status, stop_reason, driver = run_state(store)

@@ -29,11 +29,13 @@ def parent_weights(
     times_sampled: ArrayLike,
     madd_weight: float = 1.0,
     exclude: ArrayLike | None = None,
+    band: ArrayLike | None = None,
 ) -> NDArray[np.float64]:
     """Unnormalised sampling weight of every point; zero outside the band or when excluded.
 
     ``exclude`` is a boolean mask of points that shape the hull but must not be grown (e.g.
-    those at or above ``max_madd``).
+    those at or above ``max_madd``). ``band``: the eps-band as a mask, where the caller keeps
+    it (``Hull`` does); else it is computed, O(n log n) in Python.
     """
     pts = as_points(points)
     counts = np.asarray(times_sampled, dtype=np.float64)
@@ -41,7 +43,9 @@ def parent_weights(
         raise ValueError(f"times_sampled must be {len(pts)} counts >= 0; got {counts!r}")
     if madd_weight < 0:
         raise ValueError(f"madd_weight must be >= 0; got {madd_weight}")
-    eligible = band_mask(pts, eps)
+    eligible = band_mask(pts, eps) if band is None else np.array(band, dtype=bool)
+    if eligible.shape != (len(pts),):
+        raise ValueError(f"band must be a mask of {len(pts)} booleans; got {eligible.shape}")
     if exclude is not None:
         excluded = np.asarray(exclude, dtype=bool)
         if excluded.shape != (len(pts),):
@@ -66,13 +70,14 @@ def sample_parent(
     rng: np.random.Generator,
     madd_weight: float = 1.0,
     exclude: ArrayLike | None = None,
+    band: ArrayLike | None = None,
 ) -> int | None:
     """Index of a band member drawn with ``parent_weights``; deterministic given ``rng``.
 
     None when no point is eligible (empty input, or every band member excluded): the search
     has nothing left to grow. The caller increments ``times_sampled`` of the pick.
     """
-    weights = parent_weights(points, eps, times_sampled, madd_weight, exclude)
+    weights = parent_weights(points, eps, times_sampled, madd_weight, exclude, band)
     total = weights.sum()
     if not total > 0:
         return None

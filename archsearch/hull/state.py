@@ -17,7 +17,7 @@ job id is the vertex, as in a batch pass over jobs in id order.
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 from typing import Any
 
 import numpy as np
@@ -149,16 +149,17 @@ class Hull:
         rng: np.random.Generator,
         max_madd: float | None = None,
         busy: Collection[int] = (),
-        times_sampled: Mapping[int, int] | None = None,
+        times_sampled: np.ndarray | None = None,
         madd_weight: float | None = None,
     ) -> int | None:
-        """Draw a parent from the band; None when nothing is eligible. O(band), not O(pool).
+        """Draw a parent from the band; None when nothing is eligible. O(band) in numpy, not
+        O(pool), and no Python loop over the band.
 
         Points with MAdd at or above ``max_madd``, and the ids in ``busy`` (e.g. parents being
         grown right now), still shape the hull but are not drawn; None with no ``busy`` id
         tells the strategy the frontier has nothing left to grow. ``times_sampled``: the
-        caller's draw counts by id; without it the pool's own, which then count this draw.
-        ``madd_weight``: the pool's own by default.
+        caller's draw counts indexed by job id (ids past its end: 0); without it the pool's
+        own, which then count this draw. ``madd_weight``: the pool's own by default.
         """
         # By id, not by when a member joined: a resumed run, whose pool is rebuilt in id order,
         # draws what the uninterrupted run would.
@@ -169,14 +170,17 @@ class Hull:
         if times_sampled is None:
             counts = self._times[rows]
         else:
-            counts = np.array([times_sampled.get(int(i), 0) for i in ids], dtype=np.int64)
+            counts = np.zeros(len(ids), dtype=np.int64)
+            known = ids < len(times_sampled)
+            counts[known] = times_sampled[ids[known]]
         exclude = np.isin(ids, list(busy)) if busy else np.zeros(len(rows), dtype=bool)
         if max_madd is not None:
             exclude |= points[:, 0] >= max_madd
         weight = self.madd_weight if madd_weight is None else madd_weight
         # The band's own hull is the pool's (every vertex is a band member), so sampling over
         # the band alone draws exactly what it would over the whole pool.
-        pick = sample_parent(points, self.eps, counts, rng, weight, exclude)
+        in_band = np.ones(len(rows), dtype=bool)  # band_rows() is the band: not found again
+        pick = sample_parent(points, self.eps, counts, rng, weight, exclude, in_band)
         if pick is None:
             return None
         if times_sampled is None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
@@ -109,13 +109,27 @@ class StoreReader:
 
     def job_metrics(self, job_id: int) -> list[dict[str, float]]:
         """Per-epoch metrics of a job, one dict per epoch with its ``epoch`` key, by epoch."""
-        by_epoch: dict[int, dict[str, float]] = {}
-        for r in self._conn.execute(
-            "SELECT epoch, name, value FROM metrics WHERE job_id = ? ORDER BY epoch, name",
+        rows = self._conn.execute(
+            "SELECT job_id, epoch, name, value FROM metrics WHERE job_id = ? ORDER BY epoch, name",
             (job_id,),
-        ):
-            by_epoch.setdefault(r["epoch"], {"epoch": r["epoch"]})[r["name"]] = r["value"]
-        return list(by_epoch.values())
+        )
+        return _curves(rows).get(job_id, [])
+
+    def all_job_metrics(self) -> dict[int, list[dict[str, float]]]:
+        """``job_metrics`` of every job that has any, in one pass over the table."""
+        rows = self._conn.execute(
+            "SELECT job_id, epoch, name, value FROM metrics ORDER BY job_id, epoch, name"
+        )
+        return _curves(rows)
+
+    def test_top1(self) -> dict[int, float]:
+        """Test top-1 of every finished job that measured one (a metric of its result, not a
+        column), read by SQLite's JSON functions: no record decoded in Python."""
+        rows = self._conn.execute(
+            "SELECT job_id, json_extract(result_json, '$.metrics.test_top1') FROM jobs "
+            "WHERE result_json IS NOT NULL"
+        )
+        return {job_id: top1 for job_id, top1 in rows if top1 is not None}
 
     def latest_hull(self) -> tuple[int, list[dict[str, Any]]] | None:
         """(version, points) of the latest hull snapshot, or None before the first."""
@@ -275,3 +289,14 @@ class ReadOnlyStore(StoreReader):
 
     def close(self) -> None:
         self._conn.close()
+
+
+def _curves(rows: Iterable[sqlite3.Row]) -> dict[int, list[dict[str, float]]]:
+    """(job_id, epoch, name, value) rows, by job then epoch -> each job's per-epoch dicts."""
+    curves: dict[int, list[dict[str, float]]] = {}
+    for job_id, epoch, name, value in rows:
+        curve = curves.setdefault(job_id, [])
+        if not curve or curve[-1]["epoch"] != epoch:
+            curve.append({"epoch": epoch})
+        curve[-1][name] = value
+    return curves

@@ -57,7 +57,7 @@ class Petridish(Strategy):
         # whatever the run's size. Content hashes of the networks trained or being trained
         # (seeds and post-trains that did not fail):
         self._networks: set[str] | None = None
-        self._times_grown: Counter[int] | None = None  # parent -> SEARCH jobs submitted
+        self._times_grown: np.ndarray | None = None  # by parent id: SEARCH jobs submitted
         self._failed_growths: Counter[int] | None = None  # parent -> SEARCH jobs that failed
 
     @property
@@ -67,10 +67,23 @@ class Petridish(Strategy):
         return self.context.frontier(self.conf.eps)
 
     @property
-    def times_grown(self) -> Counter[int]:
+    def times_grown(self) -> np.ndarray:
+        """SEARCH jobs submitted per parent, indexed by job id: an array, because every draw
+        reads the counts of the whole band at once."""
         if self._times_grown is None:
-            self._times_grown = self.context.count_by_parent(Stage.SEARCH)
+            counts = self.context.count_by_parent(Stage.SEARCH)
+            self._times_grown = np.zeros(max(counts, default=0) + 1, dtype=np.int64)
+            for parent, n in counts.items():
+                self._times_grown[parent] = n
         return self._times_grown
+
+    def _count_growth(self, parent_id: int) -> None:
+        counts = self.times_grown
+        if parent_id >= len(counts):  # doubled: amortised O(1) per growth
+            grown = np.zeros(max(2 * len(counts), parent_id + 1), dtype=np.int64)
+            grown[: len(counts)] = counts
+            self._times_grown = counts = grown
+        counts[parent_id] += 1
 
     @property
     def failed_growths(self) -> Counter[int]:
@@ -193,7 +206,7 @@ class Petridish(Strategy):
         networks = self._known_networks()  # built from the jobs recorded before this one
         self.in_flight[spec.job_id] = spec.stage.value
         if spec.stage is Stage.SEARCH:
-            self.times_grown[spec.parent_id] += 1
+            self._count_growth(spec.parent_id)
         else:
             networks.add(spec.model_hash)
 

@@ -95,3 +95,25 @@ def test_hull_state_max_madd_and_validation():
         Hull(ids=[1, 1], madd=[1.0, 2.0], error=[0.1, 0.2], times_sampled=[0, 0])
     with pytest.raises(ValueError, match="eps"):
         Hull(eps=-1.0)
+
+
+def test_a_known_band_gives_the_weights_a_computed_one_does():
+    from archsearch.hull.frontier import band_mask
+
+    counts = [0, 2, 0, 1, 0]
+    known = parent_weights(POINTS, 0.05, counts, band=band_mask(POINTS, 0.05))
+    assert known.tolist() == parent_weights(POINTS, 0.05, counts).tolist()
+    with pytest.raises(ValueError, match="band must be a mask of 5"):
+        parent_weights(POINTS, 0.05, counts, band=[True, False])
+
+
+def test_callers_draw_counts_by_job_id_steer_the_draw():
+    hull = Hull(eps=0.05)
+    for job_id, (madd, err) in zip([10, 11, 12, 13, 14], POINTS, strict=True):
+        hull.add(job_id, madd, err)
+    # Every band member but 11 drawn often (13 and 14 lie past the array's end: 0 draws)...
+    counts = np.zeros(13, dtype=np.int64)
+    counts[[10, 12]] = 10**6
+    picks = {hull.sample_parent(np.random.default_rng(s), times_sampled=counts) for s in range(40)}
+    assert picks <= {11, 13} and 11 in picks
+    assert sum(hull.times_sampled) == 0  # ...and the pool's own counts are left alone

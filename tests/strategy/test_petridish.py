@@ -34,9 +34,9 @@ def test_madd_weight_from_the_config_reaches_parent_sampling(tmp_path, monkeypat
     used = []
     real = hull_state.sample_parent
 
-    def spy(points, eps, times_sampled, rng, madd_weight=1.0, exclude=None):
+    def spy(points, eps, times_sampled, rng, madd_weight=1.0, exclude=None, band=None):
         used.append(madd_weight)
-        return real(points, eps, times_sampled, rng, madd_weight, exclude)
+        return real(points, eps, times_sampled, rng, madd_weight, exclude, band)
 
     monkeypatch.setattr(hull_state, "sample_parent", spy)
     h = harness_from(tmp_path, "strategy.madd_weight=2.5")
