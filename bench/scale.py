@@ -8,7 +8,8 @@ Each (strategy, engine, jobs) runs in a fresh process, through ``Experiment`` ex
 ``archsearch run`` does: the real driver, store, strategy, hull, hull.json, best/ and plots at
 their default cadence. Jobs are stand-ins (``bench/sleep_job.py`` at 0 s): a plausible result at
 once, so only the driver's own work is timed. On the local engine a job runs in the driver's
-process; the CPU it spends inside the stand-in job function is measured and taken out, so what
+process; the CPU it spends in ``run_guarded`` (the stand-in job function and the JSON round trip
+that normalises its result: on Ray both run in the worker) is measured and taken out, so what
 is left is the driver's. On Ray, jobs run in workers (``ray.init(num_gpus=256)`` fake slots; one
 CPU slot per worker caps what runs at once: see ``RAY_CPUS``) and the driver process's whole CPU,
 Ray's client threads included, counts.
@@ -32,13 +33,15 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from archsearch.jobs.spec import JobResult, JobSpec  # noqa: E402
-from bench.sleep_job import SLEEP_ENV, sleep_job  # noqa: E402
+from archsearch.jobs.spec import JobResult  # noqa: E402
+from bench.sleep_job import SLEEP_ENV  # noqa: E402
 
 WINDOW = 1000
 # Ray worker processes that run at once: each is a Python process of ~70 MB, so 256 of them
@@ -62,16 +65,21 @@ STRATEGIES = {
     "random": (None, ["strategy.name=random", "strategy.space.nodes=[1, 2, 3, 4, 5, 6]"]),
 }
 
-_job_cpu_s = 0.0  # CPU the stand-in job function spent in this process (local engine)
+_job_cpu_s = 0.0  # CPU the jobs spent in this process (local engine): see the docstring
 
 
-def timed_sleep_job(spec: JobSpec) -> JobResult:
-    global _job_cpu_s
-    start = time.thread_time()
-    try:
-        return sleep_job(spec)
-    finally:
-        _job_cpu_s += time.thread_time() - start
+def job_side(run_guarded: Callable[..., JobResult]) -> Callable[..., JobResult]:
+    """``run_guarded``, its CPU time added to ``_job_cpu_s``."""
+
+    def timed(*args: Any, **kwargs: Any) -> JobResult:
+        global _job_cpu_s
+        start = time.thread_time()
+        try:
+            return run_guarded(*args, **kwargs)
+        finally:
+            _job_cpu_s += time.thread_time() - start
+
+    return timed
 
 
 class WindowClock:
@@ -111,6 +119,10 @@ def run_one(strategy: str, engine: str, jobs: int, gpus: int, keep: Path | None 
         "budget.max_duration_s=null",
         f"resources.engine={engine}",
     ]
+    if engine == "local":
+        from archsearch.engine import local_engine
+
+        local_engine.run_guarded = job_side(local_engine.run_guarded)
     if engine == "ray":
         import ray
 
@@ -129,7 +141,7 @@ def run_one(strategy: str, engine: str, jobs: int, gpus: int, keep: Path | None 
             out_dir = keep / f"{strategy}-{engine}-{jobs}"
             shutil.rmtree(out_dir, ignore_errors=True)
         config = load_config(conf_file, [*overrides, f"out_dir={out_dir}"])
-        exp = Experiment(config, job_fn="bench.scale:timed_sleep_job")
+        exp = Experiment(config, job_fn="bench.sleep_job:sleep_job")
         clock = WindowClock()
         exp.add_listener(clock)
         wall = time.perf_counter()

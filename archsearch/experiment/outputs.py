@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
@@ -180,7 +181,17 @@ def export_best(run_dir: Path, hull: list[dict[str, Any]]) -> None:
         # Weights paths are relative to the run dir.
         for name, relative in (("weights.pt", entry["weights"]), ("retrained.pt", retrained)):
             if relative and (run_dir / relative).exists():
-                shutil.copyfile(run_dir / relative, folder / name)
+                _link_or_copy(run_dir / relative, folder / name)
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    """A hard link where the filesystem allows one: best/ is rewritten whenever the hull moves,
+    and a weights file is never changed once written (the driver replaces files, atomically),
+    so a link is as good as a copy at no cost in time or disk."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 def draw_plots(
