@@ -10,7 +10,7 @@ shape of a real run's. Timed, in the same run, best and median of ``--repeat``:
                  (every request rebuilds: points, hull, band, links, JSON)
   view, cached   the same request again, nothing changed (what a polling page mostly gets)
   bare sqlite3   the same rows read with the sqlite3 module: the frontier's columns plus each
-                 model's macro shape, no hull, no JSON (the floor for any reader)
+                 model's label, no hull, no JSON (the floor for any reader)
 
 Target: view, cold <= 200 ms. The ratio cold / bare is what the view adds to reading the rows.
 """
@@ -35,8 +35,7 @@ from archsearch.store import ExperimentStore
 from archsearch.view import ViewServer
 
 BARE_SQL = (
-    "SELECT job_id, stage, parent_id, madd, params, error_rate, finished_at, "
-    "json_extract(result_json, '$.model_desc.macro') FROM jobs "
+    "SELECT job_id, stage, parent_id, madd, params, error_rate, finished_at, label FROM jobs "
     "WHERE status = 'succeeded' AND stage IN ('seed_train', 'post_train', 'train')"
 )
 

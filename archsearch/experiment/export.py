@@ -22,8 +22,7 @@ def export_run(run_dir: Path, format: str = "json", path: str | Path | None = No
     if format not in FORMATS:
         raise ConfigError(f"export format {format!r}; allowed: {', '.join(FORMATS)}")
     store = ReadOnlyStore(run_dir / "experiment.db")
-    test_top1 = store.test_top1()
-    jobs = [{**job, "test_top1": test_top1.get(job["job_id"])} for job in store.jobs()]
+    jobs = store.jobs()
     default = run_dir / "export" / ("trials.csv" if format == "csv" else "run.json")
     out = Path(path) if path else default
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -10,7 +10,6 @@ it (strategy tests) every record stays in memory.
 
 from __future__ import annotations
 
-import json
 import math
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
@@ -18,7 +17,6 @@ from typing import Generic, TypeVar
 
 from archsearch.hull import Hull
 from archsearch.jobs.spec import JobResult, JobSpec, Stage, Status, is_finite_point
-from archsearch.space.desc import macro_label
 from archsearch.store import StoreReader
 
 TRAINED_STAGES = (Stage.SEED_TRAIN, Stage.POST_TRAIN, Stage.TRAIN)
@@ -120,11 +118,9 @@ class JobHistory:
             if r["stage"] == Stage.RETRAIN.value:
                 self._retrained[self.rows[r["job_id"]].parent_id] = r["job_id"]
                 continue
-            label = macro_label(json.loads(r["macro"] or "{}"), r["n_cells"] or 0)
-            test_error = r["test_error"]
             self._add_trained(
-                r["job_id"], r["stage"], r["madd"], int(r["params"] or 0), r["error_rate"], label,
-                r["finished_at"], r["parent_id"], test_error,
+                r["job_id"], r["stage"], r["madd"], int(r["params"] or 0), r["error_rate"],
+                r["label"], r["finished_at"], r["parent_id"], r["test_error"],
             )  # fmt: skip
 
     @property

@@ -31,8 +31,9 @@ from typing import Any, Literal
 
 from archsearch.errors import RunLockedError, StoreError
 from archsearch.jobs.spec import JobResult, JobSpec, Status
+from archsearch.store.migrate import migrate
 from archsearch.store.reads import StoreReader, check_is_ours, closed_unless_opened
-from archsearch.store.schema import DDL, MIGRATES_FROM, SCHEMA_VERSION, RunStatus
+from archsearch.store.schema import DDL, FINISHED, MIGRATES_FROM, SCHEMA_VERSION, RunStatus
 
 log = logging.getLogger(__name__)
 
@@ -77,14 +78,7 @@ class ExperimentStore(StoreReader):
     def _migrate(self, version: int) -> None:
         """Bring a store of an older schema to ours, in one transaction (all or nothing)."""
         with self._tx() as c:
-            if version == 2:  # 3: jobs.model_hash
-                c.execute("ALTER TABLE jobs ADD COLUMN model_hash TEXT")
-                rows = c.execute("SELECT job_id, spec_json FROM jobs").fetchall()
-                c.executemany(
-                    "UPDATE jobs SET model_hash = ? WHERE job_id = ?",
-                    [(JobSpec.from_json(r[1]).model_hash, r[0]) for r in rows],
-                )
-            _put_meta(c, "schema_version", str(SCHEMA_VERSION))
+            migrate(c, version)
         log.info("%s: schema version %d brought to %d", self.path, version, SCHEMA_VERSION)
 
     @contextmanager
@@ -136,7 +130,7 @@ class ExperimentStore(StoreReader):
         """A job handed to the engine. Submitting an id again (resume) counts another attempt."""
         # Serialise before BEGIN: the write lock is held for SQL only, never for encoding.
         spec_json, state_json = spec.to_json(), _dumps(strategy_state)
-        model_hash = spec.model_hash
+        epochs = int(spec.train_conf.get("epochs", 0))
         with self._tx() as c:
             row = c.execute(
                 "SELECT status, attempts FROM jobs WHERE job_id = ?", (spec.job_id,)
@@ -145,9 +139,21 @@ class ExperimentStore(StoreReader):
             if row is None:
                 attempt = 1
                 c.execute(
-                    "INSERT INTO jobs (job_id, stage, status, parent_id, spec_json, "
-                    "submitted_at, model_hash) VALUES (?, ?, 'submitted', ?, ?, ?, ?)",
-                    (spec.job_id, spec.stage.value, spec.parent_id, spec_json, now, model_hash),
+                    "INSERT INTO jobs (job_id, stage, status, parent_id, epochs, label, "
+                    "model_hash, submitted_at) VALUES (?, ?, 'submitted', ?, ?, ?, ?, ?)",
+                    (
+                        spec.job_id,
+                        spec.stage.value,
+                        spec.parent_id,
+                        epochs,
+                        spec.model_desc.label(),
+                        spec.model_hash,
+                        now,
+                    ),
+                )
+                c.execute(
+                    "INSERT INTO records (job_id, spec_json) VALUES (?, ?)",
+                    (spec.job_id, spec_json),
                 )
             elif row["status"] in ("succeeded", "failed"):
                 raise StoreError(
@@ -194,15 +200,18 @@ class ExperimentStore(StoreReader):
         with self._tx() as c:
             now = time.time()
             updated = c.execute(
-                "UPDATE jobs SET status = ?, result_json = ?, madd = ?, params = ?, val_top1 = ?, "
-                "error_rate = ?, finished_at = ?, error = ? WHERE job_id = ?",
+                "UPDATE jobs SET status = ?, madd = ?, params = ?, val_top1 = ?, error_rate = ?, "
+                "test_top1 = ?, train_time_s = ?, label = COALESCE(?, label), finished_at = ?, "
+                "error = ? WHERE job_id = ?",
                 (
                     result.status.value,
-                    result_json,
                     result.madd,
                     result.params,
                     result.metrics.get("val_top1"),
                     result.error_rate,
+                    result.metrics.get("test_top1"),
+                    result.metrics.get("train_time_s"),
+                    result.model_desc.label() if result.model_desc else None,
                     now,
                     result.error,
                     result.job_id,
@@ -210,6 +219,9 @@ class ExperimentStore(StoreReader):
             ).rowcount
             if not updated:
                 raise StoreError(f"result of job {result.job_id}, which was never submitted")
+            c.execute(
+                "UPDATE records SET result_json = ? WHERE job_id = ?", (result_json, result.job_id)
+            )
             for i, point in enumerate(result.curve):
                 _put_metrics(c, result.job_id, int(point.get("epoch", i)), point, now)
             _event(
@@ -236,7 +248,7 @@ class ExperimentStore(StoreReader):
             for job_id in job_ids:
                 c.execute(
                     "UPDATE jobs SET status = 'interrupted' "
-                    "WHERE job_id = ? AND result_json IS NULL",
+                    f"WHERE job_id = ? AND status NOT IN {FINISHED!r}",
                     (job_id,),
                 )
                 _event(c, "interrupted", job_id, None)

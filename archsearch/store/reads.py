@@ -9,6 +9,7 @@ each module holds one idea: here typed answers, there the one-transaction-per-ev
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -19,11 +20,14 @@ from typing import Any
 
 from archsearch.errors import StoreError
 from archsearch.jobs.spec import JobResult, JobSpec
-from archsearch.store.schema import MIGRATES_FROM, SCHEMA_VERSION
+from archsearch.store.migrate import migrate
+from archsearch.store.schema import FINISHED, MIGRATES_FROM, SCHEMA_VERSION
+
+log = logging.getLogger(__name__)
 
 _JOB_COLUMNS = (
-    "job_id, stage, status, parent_id, madd, params, val_top1, error_rate, "
-    "attempts, submitted_at, started_at, finished_at, error"
+    "job_id, stage, status, parent_id, label, madd, params, val_top1, error_rate, test_top1, "
+    "epochs, train_time_s, attempts, submitted_at, started_at, finished_at, error"
 )
 
 
@@ -57,19 +61,20 @@ class StoreReader:
 
     def specs(self) -> list[JobSpec]:
         """Every job ever submitted, by id."""
-        rows = self._conn.execute("SELECT spec_json FROM jobs ORDER BY job_id")
+        rows = self._conn.execute("SELECT spec_json FROM records ORDER BY job_id")
         return [JobSpec.from_json(r[0]) for r in rows]
 
     def unfinished_specs(self) -> list[JobSpec]:
         """Submitted or interrupted jobs without a result: what resume submits again."""
         rows = self._conn.execute(
-            "SELECT spec_json FROM jobs WHERE result_json IS NULL ORDER BY job_id"
+            "SELECT spec_json FROM records WHERE job_id IN "
+            f"(SELECT job_id FROM jobs WHERE status NOT IN {FINISHED!r}) ORDER BY job_id"
         )
         return [JobSpec.from_json(r[0]) for r in rows]
 
     def results(self) -> list[JobResult]:
         rows = self._conn.execute(
-            "SELECT result_json FROM jobs WHERE result_json IS NOT NULL ORDER BY job_id"
+            "SELECT result_json FROM records WHERE result_json IS NOT NULL ORDER BY job_id"
         )
         return [JobResult.from_json(r[0]) for r in rows]
 
@@ -78,21 +83,20 @@ class StoreReader:
         stage, status, parent_id, model_hash, epochs`` (submitted), ``train_time_s`` (of the
         result, 0 without one) and ``finished`` (whether it has a result)."""
         return self._conn.execute(
-            "SELECT job_id, stage, status, parent_id, model_hash, "
-            "COALESCE(json_extract(spec_json, '$.train_conf.epochs'), 0) AS epochs, "
-            "COALESCE(json_extract(result_json, '$.metrics.train_time_s'), 0.0) AS train_time_s, "
-            "result_json IS NOT NULL AS finished FROM jobs ORDER BY job_id"
+            "SELECT job_id, stage, status, parent_id, model_hash, epochs, "
+            "COALESCE(train_time_s, 0.0) AS train_time_s, "
+            f"status IN {FINISHED!r} AS finished FROM jobs ORDER BY job_id"
         ).fetchall()
 
     def spec(self, job_id: int) -> JobSpec:
-        row = self._conn.execute("SELECT spec_json FROM jobs WHERE job_id = ?", (job_id,))
+        row = self._conn.execute("SELECT spec_json FROM records WHERE job_id = ?", (job_id,))
         found = row.fetchone()
         if found is None:
             raise KeyError(job_id)
         return JobSpec.from_json(found[0])
 
     def result(self, job_id: int) -> JobResult:
-        row = self._conn.execute("SELECT result_json FROM jobs WHERE job_id = ?", (job_id,))
+        row = self._conn.execute("SELECT result_json FROM records WHERE job_id = ?", (job_id,))
         found = row.fetchone()
         if found is None or found[0] is None:
             raise KeyError(job_id)
@@ -121,15 +125,6 @@ class StoreReader:
             "SELECT job_id, epoch, name, value FROM metrics ORDER BY job_id, epoch, name"
         )
         return _curves(rows)
-
-    def test_top1(self) -> dict[int, float]:
-        """Test top-1 of every finished job that measured one (a metric of its result, not a
-        column), read by SQLite's JSON functions: no record decoded in Python."""
-        rows = self._conn.execute(
-            "SELECT job_id, json_extract(result_json, '$.metrics.test_top1') FROM jobs "
-            "WHERE result_json IS NOT NULL"
-        )
-        return {job_id: top1 for job_id, top1 in rows if top1 is not None}
 
     def latest_hull(self) -> tuple[int, list[dict[str, Any]]] | None:
         """(version, points) of the latest hull snapshot, or None before the first."""
@@ -171,7 +166,9 @@ class StoreReader:
     def job(self, job_id: int) -> dict[str, Any] | None:
         """One job: its ``jobs()`` columns plus ``spec`` and ``result`` (None until finished)."""
         row = self._conn.execute(
-            f"SELECT {_JOB_COLUMNS}, spec_json, result_json FROM jobs WHERE job_id = ?", (job_id,)
+            f"SELECT {_JOB_COLUMNS}, spec_json, result_json FROM jobs JOIN records "
+            "USING (job_id) WHERE job_id = ?",
+            (job_id,),
         ).fetchone()
         if row is None:
             return None
@@ -183,42 +180,21 @@ class StoreReader:
     def trained_rows(self, stages: tuple[str, ...]) -> list[sqlite3.Row]:
         """Succeeded jobs of ``stages`` with a MAdd and an error, by id: the frontier's points.
         Columns ``job_id, stage, parent_id, madd, params, error_rate, finished_at, test_error``
-        (1 - test top-1; NULL without a test split) and the
-        model's shape: ``macro`` (JSON text) and ``n_cells`` (only where ``macro`` has no
-        ``cells``). SQLite's JSON functions pull the shape out in C, so no job record is
-        decoded in Python (10^4 rows in tens of milliseconds)."""
+        (1 - test top-1; NULL without a test split) and ``label``; scalar columns only, so no
+        record is read (10^5 rows in tens of milliseconds)."""
         marks = ", ".join("?" * len(stages))
-        return self._shape_rows(
-            "job_id, stage, parent_id, madd, params, error_rate, finished_at, "
-            "1.0 - json_extract(result_json, '$.metrics.test_top1') AS test_error",
-            f"status = 'succeeded' AND stage IN ({marks}) "
-            "AND madd IS NOT NULL AND error_rate IS NOT NULL",
-            stages,
-        )
-
-    def job_shapes(self) -> list[sqlite3.Row]:
-        """``job_id``, ``macro`` and ``n_cells`` (as ``trained_rows``) of every job's model:
-        the trained one where there is a result, else the one submitted."""
-        return self._shape_rows("job_id", "1", ())
-
-    def _shape_rows(self, columns: str, where: str, args: tuple[Any, ...]) -> list[sqlite3.Row]:
-        # The cell count is parsed out only when the macro lacks it: each JSON function call
-        # parses its document again, and the result JSON is most of a row's bytes.
         return self._conn.execute(
-            f"SELECT {columns}, macro, CASE WHEN json_extract(macro, '$.cells') IS NULL THEN "
-            "COALESCE(json_array_length(result_json, '$.model_desc.cells'), "
-            "json_array_length(spec_json, '$.model_desc.cells')) END AS n_cells "
-            f"FROM (SELECT *, COALESCE(json_extract(result_json, '$.model_desc.macro'), "
-            "json_extract(spec_json, '$.model_desc.macro')) AS macro "
-            f"FROM jobs WHERE {where}) ORDER BY job_id",
-            args,
+            "SELECT job_id, stage, parent_id, madd, params, error_rate, finished_at, "
+            "1.0 - test_top1 AS test_error, label FROM jobs "
+            f"WHERE status = 'succeeded' AND stage IN ({marks}) "
+            "AND madd IS NOT NULL AND error_rate IS NOT NULL ORDER BY job_id",
+            stages,
         ).fetchall()
 
     def usage(self) -> dict[str, float]:
         """What the budgets count: jobs and epochs submitted, training seconds of results."""
         row = self._conn.execute(
-            "SELECT COUNT(*), COALESCE(SUM(json_extract(spec_json, '$.train_conf.epochs')), 0), "
-            "COALESCE(SUM(json_extract(result_json, '$.metrics.train_time_s')), 0) FROM jobs"
+            "SELECT COUNT(*), COALESCE(SUM(epochs), 0), COALESCE(SUM(train_time_s), 0) FROM jobs"
         ).fetchone()
         return {"jobs": row[0], "epochs": row[1], "train_time_s": float(row[2])}
 
@@ -285,7 +261,17 @@ class ReadOnlyStore(StoreReader):
         self._conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=10.0)
         self._conn.row_factory = sqlite3.Row
         with closed_unless_opened(self._conn, self.path):
-            check_is_ours(self._conn, self.path, also=MIGRATES_FROM)  # reads need no migration
+            version = check_is_ours(self._conn, self.path, also=MIGRATES_FROM)
+        if version != SCHEMA_VERSION:
+            self._conn = _migrated_copy(self._conn, version)
+            log.info(
+                "%s: schema version %d, read through a copy brought to %d in memory (a writer, "
+                "such as `archsearch resume`, migrates the file); a driver's later writes are "
+                "not seen",
+                self.path,
+                version,
+                SCHEMA_VERSION,
+            )
 
     def close(self) -> None:
         self._conn.close()
@@ -300,3 +286,15 @@ def _curves(rows: Iterable[sqlite3.Row]) -> dict[int, list[dict[str, float]]]:
             curve.append({"epoch": epoch})
         curve[-1][name] = value
     return curves
+
+
+def _migrated_copy(conn: sqlite3.Connection, version: int) -> sqlite3.Connection:
+    """The store of ``conn`` (closed here), copied into memory and migrated there."""
+    memory = sqlite3.connect(":memory:", isolation_level=None)
+    memory.row_factory = sqlite3.Row
+    conn.backup(memory)
+    conn.close()
+    memory.execute("BEGIN")
+    migrate(memory, version)
+    memory.execute("COMMIT")
+    return memory

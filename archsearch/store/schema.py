@@ -17,9 +17,14 @@ from enum import StrEnum
 
 # 2: the lease table; job specs name warm_start_from, not files. 3: jobs.model_hash, so a
 # driver resuming 10^5 jobs knows every network's hash without decoding a single description.
-SCHEMA_VERSION = 3
-# Versions a store of SCHEMA_VERSION can be made from by ``db.migrate`` (when a writer opens it).
-MIGRATES_FROM = (2,)
+# 4: the JSON records moved out of `jobs` into `records`, and the scalars every reader wants
+# (test_top1, epochs, train_time_s, label) into `jobs`: a scan of 10^5 job rows read ~1 GB of
+# JSON pages before, now a few MB.
+SCHEMA_VERSION = 4
+# Versions ``store.migrate`` brings to SCHEMA_VERSION: a writer in place, a reader in memory.
+MIGRATES_FROM = (2, 3)
+# Jobs with a result (succeeded or failed): the others are still to run.
+FINISHED = ("succeeded", "failed")
 
 
 class RunStatus(StrEnum):
@@ -41,24 +46,34 @@ CREATE TABLE IF NOT EXISTS meta (
     value TEXT
 );
 -- One row per job, inserted at submit and updated in place when it starts and finishes.
+-- Scalars only, so that reading every job's row (a resume, `status`, `export`, the view)
+-- touches a few bytes per job; the records themselves are in `records`.
 CREATE TABLE IF NOT EXISTS jobs (
     job_id       INTEGER PRIMARY KEY,  -- monotone, never reused (meta.next_job_id)
     stage        TEXT NOT NULL,        -- seed_train | search | post_train | train
     status       TEXT NOT NULL CHECK (status IN {JOB_STATUSES!r}),
     parent_id    INTEGER,              -- lineage: the job this one grows from
-    spec_json    TEXT NOT NULL,        -- JobSpec.to_json()
-    result_json  TEXT,                 -- JobResult.to_json(); NULL until it finished
     madd         REAL,
     params       INTEGER,
     val_top1     REAL,                 -- validation top-1 after the last epoch
     error_rate   REAL,                 -- 1 - best validation top-1 over the epochs (the hull's
                                        -- y axis, JobResult.error_rate), not 1 - val_top1
+    test_top1    REAL,                 -- top-1 on the test split, where the job measured one
+    epochs       INTEGER NOT NULL DEFAULT 0,  -- train_conf.epochs of the spec
+    train_time_s REAL,                 -- the result's metrics.train_time_s
+    label        TEXT,                 -- ModelDesc.label() of the trained (else the given) model
+    model_hash   TEXT,                 -- ModelDesc.content_hash() of the spec's model
     attempts     INTEGER NOT NULL DEFAULT 1,  -- submissions by the driver (resume adds one)
     submitted_at REAL NOT NULL,
     started_at   REAL,
     finished_at  REAL,
-    error        TEXT,                 -- the failure text of a failed job
-    model_hash   TEXT                  -- ModelDesc.content_hash() of the spec's model
+    error        TEXT                  -- the failure text of a failed job
+);
+-- Each job's whole records (a few KB each: the model description is in both).
+CREATE TABLE IF NOT EXISTS records (
+    job_id      INTEGER PRIMARY KEY,   -- jobs.job_id
+    spec_json   TEXT NOT NULL,         -- JobSpec.to_json()
+    result_json TEXT                   -- JobResult.to_json(); NULL until it finished
 );
 CREATE INDEX IF NOT EXISTS jobs_by_stage_status ON jobs (stage, status);
 -- Per-epoch (intermediate) metrics, one row per (job, epoch, name).

@@ -7,8 +7,6 @@ job records, so a 10^4-job run answers in tens of milliseconds; the hull and the
 
 from __future__ import annotations
 
-import functools
-import json
 from dataclasses import fields
 from typing import Any
 
@@ -17,7 +15,6 @@ from matplotlib.colors import to_hex
 
 from archsearch.experiment.history import TRAINED_STAGES
 from archsearch.hull import band_mask, lower_convex_hull
-from archsearch.space.desc import macro_label
 from archsearch.store import StoreReader
 from archsearch.viz.canvas import BAND_COLOR, GROWN_COLOR, HULL_COLOR, SEED_COLOR
 from archsearch.viz.frontier import hull_curve
@@ -36,12 +33,6 @@ COLORS = {
 }
 
 
-@functools.lru_cache(maxsize=4096)  # a run has a few shapes; 10^4 models share them
-def shape_label(macro: str | None, n_cells: int | None) -> str:
-    """``ModelDesc.label`` from a store row's shape columns (``StoreReader.trained_rows``)."""
-    return macro_label(json.loads(macro or "{}"), n_cells or 0)
-
-
 def trained_columns(store: StoreReader, start_time: float) -> dict[str, list[Any]]:
     """Every trained model a log-MAdd plot can show (``viz.records.plottable``'s rule: finite
     error, finite positive MAdd), as one list per ``TrialPoint`` field plus ``seed``. Columns,
@@ -49,7 +40,7 @@ def trained_columns(store: StoreReader, start_time: float) -> dict[str, list[Any
     rows = store.trained_rows(tuple(s.value for s in TRAINED_STAGES))
     if not rows:
         return {field: [] for field in (*FIELDS, "seed")}
-    job_id, stage, parent_id, madd, params, error, finished, test_error, macro, n_cells = zip(
+    job_id, stage, parent_id, madd, params, error, finished, test_error, label = zip(
         *rows, strict=True
     )
     madds, errors = np.array(madd, dtype=float), np.array(error, dtype=float)
@@ -60,7 +51,7 @@ def trained_columns(store: StoreReader, start_time: float) -> dict[str, list[Any
         "madd": madds[keep].tolist(),
         "params": [int(params[i] or 0) for i in keep],
         "error": errors[keep].tolist(),
-        "label": [shape_label(macro[i], n_cells[i]) for i in keep],
+        "label": [label[i] for i in keep],
         "finished_s": [(finished[i] or start_time) - start_time for i in keep],
         "parent_id": [parent_id[i] for i in keep],
         "test_error": [test_error[i] for i in keep],

@@ -7,7 +7,6 @@ from typing import Any
 
 from archsearch.space.desc import ModelDesc
 from archsearch.store import StoreReader
-from archsearch.view.frontier import shape_label
 
 LINEAGE_MAX = 10_000  # ids are unique, so a cycle is impossible; this bounds a corrupt store
 
@@ -21,11 +20,7 @@ def last_line(text: str | None) -> str | None:
 def jobs_doc(store: StoreReader) -> list[dict[str, Any]]:
     """Every job's row (as ``archsearch export``), its model's label and its failure's last
     line; the page sorts and filters them."""
-    labels = {s["job_id"]: shape_label(s["macro"], s["n_cells"]) for s in store.job_shapes()}
-    return [
-        {**row, "label": labels.get(row["job_id"]), "error": last_line(row["error"])}
-        for row in store.jobs()
-    ]
+    return [{**row, "error": last_line(row["error"])} for row in store.jobs()]
 
 
 def model_desc(job: dict[str, Any]) -> ModelDesc:

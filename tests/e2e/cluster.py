@@ -130,5 +130,5 @@ def meta(db: Path, key: str) -> str | None:
 
 
 def results_of(db: Path) -> dict[int, dict]:
-    rows = store_rows(db, "SELECT job_id, result_json FROM jobs WHERE result_json IS NOT NULL")
+    rows = store_rows(db, "SELECT job_id, result_json FROM records WHERE result_json IS NOT NULL")
     return {job_id: json.loads(text) for job_id, text in rows}

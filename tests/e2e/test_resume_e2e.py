@@ -23,7 +23,7 @@ def committed(db_path):
         return {}
     db = sqlite3.connect(db_path, timeout=10)
     try:
-        rows = db.execute("SELECT job_id, result_json FROM jobs WHERE result_json IS NOT NULL")
+        rows = db.execute("SELECT job_id, result_json FROM records WHERE result_json IS NOT NULL")
         return dict(rows.fetchall())
     except sqlite3.OperationalError:  # schema not created yet
         return {}
@@ -65,7 +65,7 @@ def test_sigkill_then_resume_keeps_every_committed_result(smoke_conf, tmp_path):
     assert done.returncode == 0, done.stderr
 
     db = sqlite3.connect(run_dir / "experiment.db")
-    after = dict(db.execute("SELECT job_id, result_json FROM jobs").fetchall())
+    after = dict(db.execute("SELECT job_id, result_json FROM records").fetchall())
     for job_id, result in before.items():
         assert after[job_id] == result  # kept as committed, never recomputed
     assert len(after) == 9 and all(r is not None for r in after.values())

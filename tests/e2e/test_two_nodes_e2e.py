@@ -143,7 +143,7 @@ def test_jobs_on_two_nodes_touch_no_driver_file_and_still_warm_start(two_nodes):
     results = results_of(db)
     assert sorted(results) == list(range(1, 11))
     assert all(r["status"] == "succeeded" for r in results.values())
-    specs = {i: json.loads(s) for i, s in store_rows(db, "SELECT job_id, spec_json FROM jobs")}
+    specs = {i: json.loads(s) for i, s in store_rows(db, "SELECT job_id, spec_json FROM records")}
     warm = [i for i, s in specs.items() if s["warm_start_from"] is not None]
     assert any(i <= 6 for i in warm) and any(i > 6 for i in warm)
     for i in warm:  # parents' weights reached every child, from node to node and after resume

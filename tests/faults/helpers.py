@@ -115,7 +115,7 @@ def query(db_path: Path, sql: str, args: tuple = ()) -> list[tuple]:
 
 def committed(db_path: Path) -> dict[int, str]:
     """job id -> result JSON of every job whose result is committed."""
-    sql = "SELECT job_id, result_json FROM jobs WHERE result_json IS NOT NULL"
+    sql = "SELECT job_id, result_json FROM records WHERE result_json IS NOT NULL"
     return dict(query(db_path, sql))
 
 

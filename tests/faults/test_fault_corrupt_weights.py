@@ -44,7 +44,7 @@ def test_damaged_parent_weights_fail_its_children_and_search_goes_on(cli, tmp_pa
     assert meta(db, "status") == "SUCCEEDED"
     rows = jobs(db)
     warm_from = dict(
-        query(db, "SELECT job_id, json_extract(spec_json, '$.warm_start_from') FROM jobs")
+        query(db, "SELECT job_id, json_extract(spec_json, '$.warm_start_from') FROM records")
     )
     children = [j for j, parent in warm_from.items() if parent == DAMAGED]
     assert children, "no job grew the damaged parent: nothing was tested"
@@ -55,7 +55,9 @@ def test_damaged_parent_weights_fail_its_children_and_search_goes_on(cli, tmp_pa
     others = [j for j in rows if j not in children]
     assert all(rows[j]["status"] == "succeeded" for j in others), rows
     assert any(warm_from[j] for j in others), "no healthy child: the search did not go on"
-    assert json.loads(query(db, "SELECT result_json FROM jobs WHERE job_id = ?", (DAMAGED,))[0][0])
+    assert json.loads(
+        query(db, "SELECT result_json FROM records WHERE job_id = ?", (DAMAGED,))[0][0]
+    )
     check_hull(run_dir)  # the damaged parent stays a trained model of the frontier
     print(
         f"\nFAULTS corrupt-weights: weights/{DAMAGED}.pt truncated; {len(children)} children "

@@ -48,7 +48,7 @@ def in_flight_of(db, pid: int) -> int:
         db,
         "SELECT COUNT(DISTINCT job_id) FROM events WHERE kind = 'submitted' AND id > "
         "(SELECT id FROM events WHERE kind = 'lease' AND payload_json LIKE ?) AND job_id IN "
-        "(SELECT job_id FROM jobs WHERE result_json IS NULL)",
+        "(SELECT job_id FROM records WHERE result_json IS NULL)",
         (f'%:{pid}"%',),
     )
     return rows[0][0] if rows else 0

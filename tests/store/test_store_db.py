@@ -311,21 +311,3 @@ def test_full_store_is_one_store_error_naming_the_file_and_keeps_what_was_commit
     assert recorded and [j["job_id"] for j in store.jobs()] == recorded  # nothing half-written
     store.set_meta("status", "FAILED")  # the connection still works for what fits
     assert store.get_meta("status") == "FAILED"
-
-
-def test_a_schema_2_store_is_migrated_with_every_models_hash(tmp_path, make_spec):
-    path = tmp_path / "experiment.db"
-    specs = [make_spec(i) for i in (1, 2)]
-    with ExperimentStore(path) as s:
-        for spec in specs:
-            s.record_submitted(spec)
-    conn = sqlite3.connect(path)  # what archsearch before schema 3 wrote: no model_hash
-    conn.execute("ALTER TABLE jobs DROP COLUMN model_hash")
-    conn.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
-    conn.commit()
-    conn.close()
-    with ExperimentStore(path, create=False) as s:
-        assert s.get_meta("schema_version") == str(SCHEMA_VERSION)
-        assert [r["model_hash"] for r in s.job_rows()] == [
-            spec.model_desc.content_hash() for spec in specs
-        ]
