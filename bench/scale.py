@@ -3,6 +3,7 @@
     .venv/bin/python bench/scale.py [--jobs 1000,10000,100000] [--engines local,ray]
         [--strategies petridish,evolution,random] [--gpus 256] [--out bench/out/scale]
         [--keep DIR]
+    .venv/bin/python bench/scale.py --one petridish local 40000 --profile 25000:35000
 
 Each (strategy, engine, jobs) runs in a fresh process, through ``Experiment`` exactly as
 ``archsearch run`` does: the real driver, store, strategy, hull, hull.json, best/ and plots at
@@ -82,6 +83,26 @@ def job_side(run_guarded: Callable[..., JobResult]) -> Callable[..., JobResult]:
     return timed
 
 
+class WindowProfile:
+    """A listener that runs cProfile from the ``start``-th finished job to the ``stop``-th and
+    writes the stats to ``path`` (``--profile``: where in a long run the cost goes)."""
+
+    def __init__(self, start: int, stop: int, path: Path) -> None:
+        import cProfile
+
+        self.start, self.stop, self.path = start, stop, path
+        self.profile = cProfile.Profile()
+        self.finished = 0
+
+    def on_training_end(self, job_id: int, result: object) -> None:
+        self.finished += 1
+        if self.finished == self.start:
+            self.profile.enable()
+        elif self.finished == self.stop:
+            self.profile.disable()
+            self.profile.dump_stats(self.path)
+
+
 class WindowClock:
     """A listener that reads the process's CPU clock after every finished job."""
 
@@ -105,7 +126,14 @@ class WindowClock:
         ]
 
 
-def run_one(strategy: str, engine: str, jobs: int, gpus: int, keep: Path | None = None) -> dict:
+def run_one(
+    strategy: str,
+    engine: str,
+    jobs: int,
+    gpus: int,
+    keep: Path | None = None,
+    profile: WindowProfile | None = None,
+) -> dict:
     """One search in this process; returns its measurements. With ``keep``, its run folder is
     left under ``keep`` (for bench/read_paths.py), else in a temporary folder removed after."""
     os.environ[SLEEP_ENV] = "0"
@@ -144,6 +172,8 @@ def run_one(strategy: str, engine: str, jobs: int, gpus: int, keep: Path | None 
         exp = Experiment(config, job_fn="bench.sleep_job:sleep_job")
         clock = WindowClock()
         exp.add_listener(clock)
+        if profile is not None:
+            exp.add_listener(profile)
         wall = time.perf_counter()
         reason = exp.run(progress=False)
         wall = time.perf_counter() - wall
@@ -208,11 +238,22 @@ def main() -> None:
     parser.add_argument("--gpus", type=int, default=256, help="fake GPU slots on Ray")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "scale")
     parser.add_argument("--keep", type=Path, help="leave each run's folder under this folder")
+    parser.add_argument(
+        "--profile",
+        metavar="FROM:TO",
+        help="with --one: cProfile the driver from the FROM-th to the TO-th finished job, "
+        "stats to OUT/profile.pstats",
+    )
     parser.add_argument("--one", nargs=3, metavar=("STRATEGY", "ENGINE", "JOBS"), help="internal")
     args = parser.parse_args()
     if args.one:
         strategy, engine, jobs = args.one
-        print(json.dumps(run_one(strategy, engine, int(jobs), args.gpus, args.keep)))
+        profile = None
+        if args.profile:
+            start, stop = (int(n) for n in args.profile.split(":"))
+            args.out.mkdir(parents=True, exist_ok=True)
+            profile = WindowProfile(start, stop, args.out / "profile.pstats")
+        print(json.dumps(run_one(strategy, engine, int(jobs), args.gpus, args.keep, profile)))
         return
     runs = []
     for engine in args.engines.split(","):
