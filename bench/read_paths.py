@@ -134,7 +134,12 @@ def main() -> None:
     cases: list[tuple[str, Callable[[], float]]] = [
         ("archsearch --help", lambda: timed(cli("--help"))),
         ("status", lambda: timed(cli("status", str(run)))),
-        ("export (csv)", lambda: timed(cli("export", str(run), "--output", str(out / "t.csv")))),
+        (
+            "export (csv)",
+            lambda: timed(
+                cli("export", str(run), "--format", "csv", "--output", str(out / "t.csv"))
+            ),
+        ),
         (
             "export (json)",
             lambda: timed(

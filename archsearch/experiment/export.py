@@ -22,28 +22,27 @@ def export_run(run_dir: Path, format: str = "json", path: str | Path | None = No
     if format not in FORMATS:
         raise ConfigError(f"export format {format!r}; allowed: {', '.join(FORMATS)}")
     store = ReadOnlyStore(run_dir / "experiment.db")
-    jobs = store.jobs()
     default = run_dir / "export" / ("trials.csv" if format == "csv" else "run.json")
     out = Path(path) if path else default
     out.parent.mkdir(parents=True, exist_ok=True)
     if format == "csv":
-        write_text_atomic(out, _csv(jobs))
+        write_text_atomic(out, _csv(*store.job_table()))
     else:
         curves = store.all_job_metrics()
         doc: dict[str, Any] = {
             "run": str(run_dir),
             "status": store.get_meta("status"),
-            "jobs": [{**job, "curve": curves.get(job["job_id"], [])} for job in jobs],
+            "jobs": [{**job, "curve": curves.get(job["job_id"], [])} for job in store.jobs()],
             "hull": read_hull_json(run_dir),
         }
-        write_text_atomic(out, json.dumps(doc, indent=1))
+        # No indent: json's C encoder runs only without one (10^5 jobs: ~7 s with indent=1).
+        write_text_atomic(out, json.dumps(doc))
     return out
 
 
-def _csv(rows: list[dict[str, Any]]) -> str:
+def _csv(names: list[str], rows: list[tuple[Any, ...]]) -> str:
     buffer = io.StringIO()
-    if rows:
-        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    writer = csv.writer(buffer)
+    writer.writerow(names)
+    writer.writerows(rows)
     return buffer.getvalue()

@@ -103,13 +103,23 @@ class StoreReader:
         return JobResult.from_json(found[0])
 
     def jobs(self, stage: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
-        """Job rows without the JSON columns (for tables, CSV export, ``status``), by id."""
+        """Job rows without the JSON columns (for tables, ``status``, the view), by id."""
+        names, rows = self.job_table(stage, status)
+        return [dict(zip(names, row, strict=True)) for row in rows]
+
+    def job_table(
+        self, stage: str | None = None, status: str | None = None
+    ) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """``jobs()`` as column names and plain rows (a CSV of 10^5 jobs needs no dicts)."""
         sql, args = f"SELECT {_JOB_COLUMNS} FROM jobs WHERE 1", []
         for column, value in (("stage", stage), ("status", status)):
             if value is not None:
                 sql += f" AND {column} = ?"
                 args.append(value.value if isinstance(value, Enum) else value)
-        return [dict(r) for r in self._conn.execute(sql + " ORDER BY job_id", args)]
+        cursor = self._conn.execute(sql + " ORDER BY job_id", args)
+        cursor.row_factory = None  # tuples, not sqlite3.Row
+        rows = cursor.fetchall()
+        return [d[0] for d in cursor.description], rows
 
     def job_metrics(self, job_id: int) -> list[dict[str, float]]:
         """Per-epoch metrics of a job, one dict per epoch with its ``epoch`` key, by epoch."""
