@@ -208,8 +208,7 @@ class JobHistory:
         """The result of a finished job; KeyError for one without."""
         result = self._results.get(job_id)
         if result is None:
-            row = self.rows.get(job_id)
-            if row is None or row.status is None or self._store is None:
+            if not self.has_result(job_id) or self._store is None:
                 raise KeyError(job_id)
             result = self._store.result(job_id)
             self._results.put(job_id, result)

@@ -198,8 +198,8 @@ class ModelDesc:
 
 
 def macro_label(macro: dict[str, int], n_cells: int) -> str:
-    """``ModelDesc.label`` from the macro and the cell count alone (readers of the store's JSON
-    columns label thousands of models without decoding a description)."""
+    """``ModelDesc.label`` from the macro and the cell count alone (the store's migration
+    labels every model of an old store without decoding a description)."""
     m = macro
     return f"c{m.get('cells', n_cells)}r{m.get('reductions', 0)}n{m.get('nodes', 0)}"
 

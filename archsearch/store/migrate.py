@@ -31,11 +31,12 @@ def migrate(conn: sqlite3.Connection, version: int) -> None:
     conn.execute("DROP INDEX IF EXISTS jobs_by_stage_status")  # recreated on the new table
     for statement in ddl_statements():
         conn.execute(statement)
+    model_hash = "model_hash" if version >= 3 else "NULL"  # 2 has none: computed below
     conn.execute(
-        f"INSERT INTO jobs ({_KEPT}, test_top1, epochs, train_time_s) SELECT {_KEPT}, "
-        "json_extract(result_json, '$.metrics.test_top1'), "
+        f"INSERT INTO jobs ({_KEPT}, test_top1, epochs, train_time_s, model_hash) "
+        f"SELECT {_KEPT}, json_extract(result_json, '$.metrics.test_top1'), "
         "COALESCE(json_extract(spec_json, '$.train_conf.epochs'), 0), "
-        "json_extract(result_json, '$.metrics.train_time_s') FROM jobs_before"
+        f"json_extract(result_json, '$.metrics.train_time_s'), {model_hash} FROM jobs_before"
     )
     conn.execute("INSERT INTO records SELECT job_id, spec_json, result_json FROM jobs_before")
     if version == 2:  # 3: the model hash, which takes the whole description
@@ -43,11 +44,6 @@ def migrate(conn: sqlite3.Connection, version: int) -> None:
         conn.executemany(
             "UPDATE jobs SET model_hash = ? WHERE job_id = ?",
             [(JobSpec.from_json(spec_json).model_hash, job_id) for job_id, spec_json in specs],
-        )
-    else:
-        conn.execute(
-            "UPDATE jobs SET model_hash = "
-            "(SELECT model_hash FROM jobs_before WHERE jobs_before.job_id = jobs.job_id)"
         )
     conn.executemany("UPDATE jobs SET label = ? WHERE job_id = ?", _labels(conn))
     conn.execute("DROP TABLE jobs_before")
